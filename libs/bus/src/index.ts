@@ -1,1 +1,9 @@
-export {};
+export * from './types.js';
+export * from './bus.js';
+export * from './subject-pattern.js';
+export * from './keys.js';
+export * from './backoff.js';
+export * from './galileo-line.js';
+export * from './pubsub-bridge.js';
+export * from './galileo-bridges.js';
+export * from './metrics.js';

@@ -1,1 +1,3 @@
-export {};
+export * from './redis.js';
+export * from './wait-for.js';
+export * from './redis-server.js';

@@ -1,0 +1,350 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  createEvent,
+  encodeEvent,
+  subjectProblem,
+  type Catalogue,
+  type CatalogueEvent,
+  type EventDraft,
+} from '@galileo/events';
+import { watchConnection } from './connection-watch.js';
+import { busKeys, type BusKeys } from './keys.js';
+import { FIELD_DEADLINE, FIELD_EVENT, FIELD_REPLY_TO, FIELD_SUBJECT } from './stream-entry.js';
+import { startSubscription } from './subscription.js';
+import { streamOf } from './subject-pattern.js';
+import { takeMirrorMarkScript, trimBelowAcknowledgedScript } from './trim-script.js';
+import {
+  InvalidEventError,
+  RemoteError,
+  RequestTimeoutError,
+  silentLogger,
+  type BusLogger,
+  type PublishedEvent,
+  type PublishItem,
+  type StreamPolicy,
+  type SubscribeOptions,
+  type Subscription,
+} from './types.js';
+
+export interface BusOptions<C extends Catalogue> {
+  /** A connected (or connecting) ioredis client; the bus duplicates it for blocking reads and pub/sub. */
+  redis: Redis;
+  catalogue: C;
+  /** Who publishes: the service name, stamped on every envelope as `source`. */
+  source: string;
+  /** Prefix for every key and channel the bus owns (tests isolate themselves with it). */
+  prefix?: string;
+  logger?: BusLogger;
+  /** Per-stream policies keyed by stream name (`galileo.telemetry`). */
+  streams?: Record<string, StreamPolicy>;
+  /** How often known streams are trimmed; 0 turns trimming off (default 10 s). */
+  trimIntervalMs?: number;
+  /** How often wildcard subscriptions look for new streams (default 2 s). */
+  streamRefreshMs?: number;
+}
+
+export interface PublishOptions {
+  /** Overrides the bus's `source` (a bridge stamps where an event came from). */
+  source?: string;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+}
+
+export interface Bus<C extends Catalogue> {
+  readonly id: string;
+  readonly keys: BusKeys;
+  readonly catalogue: C;
+  publish(subject: string, draft: EventDraft<C>, options?: PublishOptions): Promise<PublishedEvent<C>>;
+  /** Validates every item first, then appends them in one pipeline. */
+  publishBatch(items: readonly PublishItem<C>[]): Promise<PublishedEvent<C>[]>;
+  subscribe(pattern: string, options: SubscribeOptions<C>): Promise<Subscription>;
+  /** Publishes a request and waits for the first reply (a responder calls `ctx.reply`). */
+  request(subject: string, draft: EventDraft<C>, options?: RequestOptions): Promise<unknown>;
+  /** Publishes a request and gathers every reply until the timeout or `max` replies. */
+  requestMany(
+    subject: string,
+    draft: EventDraft<C>,
+    options?: RequestOptions & { max?: number },
+  ): Promise<({ ok: true; result: unknown } | { ok: false; error: string })[]>;
+  /** Trims every stream this bus knows as far as it is safe; returns entries removed. */
+  trim(): Promise<number>;
+  subscriptions(): readonly Subscription[];
+  /** Streams this bus published to or reads from. */
+  knownStreams(): readonly string[];
+  /** Stops every subscription gracefully, then closes the connections the bus opened. */
+  close(): Promise<void>;
+  /** Internal plumbing for the pub/sub bridges. */
+  readonly internals: BusInternals;
+}
+
+export interface BusInternals {
+  readonly cmd: Redis;
+  readonly logger: BusLogger;
+  subscriber(): Promise<Redis>;
+  takeMirrorMark(channel: string, line: string): Promise<boolean>;
+  markMirrored(channel: string, line: string): Promise<void>;
+  addCloser(close: () => Promise<void>): void;
+}
+
+type ReplyBody = { ok: true; result: unknown } | { ok: false; error: string };
+
+export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
+  const { catalogue, source } = options;
+  const keys = busKeys(options.prefix ?? '');
+  const id = randomUUID();
+  const logger = options.logger ?? silentLogger;
+  const cmd = watchConnection(
+    options.redis.duplicate({ enableAutoPipelining: true, connectionName: `galileo-bus:${source}` }),
+    logger,
+    'commands',
+  );
+  const opened: Redis[] = [cmd];
+  const subs: Subscription[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  const known = new Set<string>();
+  const registered = new Set<string>();
+  const policies = options.streams ?? {};
+  let subscriberConn: Promise<Redis> | null = null;
+  const pendingRequests = new Map<string, (body: ReplyBody) => void>();
+  let inboxReady: Promise<void> | null = null;
+  let closed = false;
+
+  cmd.defineCommand('trimBelowAcknowledged', { numberOfKeys: 1, lua: trimBelowAcknowledgedScript });
+  cmd.defineCommand('takeMirrorMark', { numberOfKeys: 1, lua: takeMirrorMarkScript });
+
+  // The registry is rewritten now and then so a Redis that lost its data learns streams again.
+  const registryRefresh = setInterval(() => registered.clear(), 30_000);
+  registryRefresh.unref();
+  const trimEvery = options.trimIntervalMs ?? 10_000;
+  const trimTimer = trimEvery > 0 ? setInterval(() => void trim().catch(() => undefined), trimEvery) : null;
+  trimTimer?.unref();
+
+  function build(subject: string, draft: EventDraft<C>, index?: number, from = source): CatalogueEvent<C> {
+    const problem = subjectProblem(subject);
+    if (problem) throw new InvalidEventError({ kind: 'invalid-subject', message: problem }, index);
+    const made = createEvent(catalogue, draft, { subject, source: from });
+    if (!made.ok) throw new InvalidEventError(made.error, index);
+    return made.value;
+  }
+
+  function xaddArgs(event: CatalogueEvent<C>, extra: string[] = []): string[] {
+    return [
+      keys.stream(streamOf(event.subject)),
+      '*',
+      FIELD_SUBJECT,
+      event.subject,
+      FIELD_EVENT,
+      encodeEvent(event),
+      ...extra,
+    ];
+  }
+
+  function noteStream(stream: string, pipeline: { sadd(key: string, member: string): unknown }): void {
+    known.add(stream);
+    if (!registered.has(stream)) {
+      registered.add(stream);
+      pipeline.sadd(keys.streamRegistry, stream);
+    }
+  }
+
+  async function publish(
+    subject: string,
+    draft: EventDraft<C>,
+    opts: PublishOptions = {},
+  ): Promise<PublishedEvent<C>> {
+    const event = build(subject, draft, undefined, opts.source);
+    const stream = streamOf(subject);
+    noteStream(stream, cmd);
+    const [key, ...rest] = xaddArgs(event);
+    const streamId = (await cmd.xadd(key!, ...(rest as ['*', ...string[]]))) as string;
+    return { event, streamId };
+  }
+
+  async function publishBatch(items: readonly PublishItem<C>[]): Promise<PublishedEvent<C>[]> {
+    const events = items.map((item, i) => build(item.subject, item.draft, i));
+    if (events.length === 0) return [];
+    const pipeline = cmd.pipeline();
+    const xaddAt: number[] = [];
+    for (const event of events) {
+      noteStream(streamOf(event.subject), pipeline);
+      const [key, ...rest] = xaddArgs(event);
+      pipeline.xadd(key!, ...(rest as ['*', ...string[]]));
+      xaddAt.push(pipeline.length - 1);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return events.map((event, i) => {
+      const [e, streamId] = results[xaddAt[i]!] ?? [
+        new Error('no reply from Redis for a batched publish'),
+        null,
+      ];
+      if (e) throw e;
+      return { event, streamId: streamId as string };
+    });
+  }
+
+  async function subscriber(): Promise<Redis> {
+    if (!subscriberConn) {
+      const conn = watchConnection(
+        options.redis.duplicate({ connectionName: `galileo-bus-sub:${source}` }),
+        logger,
+        'pubsub',
+      );
+      opened.push(conn);
+      subscriberConn = Promise.resolve(conn);
+    }
+    return subscriberConn;
+  }
+
+  async function ensureInbox(): Promise<void> {
+    if (!inboxReady) {
+      inboxReady = (async () => {
+        const sub = await subscriber();
+        sub.on('message', (channel: string, message: string) => {
+          if (channel !== keys.inbox(id)) return;
+          try {
+            const { re, body } = JSON.parse(message) as { re: string; body: ReplyBody };
+            pendingRequests.get(re)?.(body);
+          } catch (e) {
+            logger.warn({ err: (e as Error).message }, 'unreadable reply ignored');
+          }
+        });
+        await sub.subscribe(keys.inbox(id));
+      })();
+    }
+    return inboxReady;
+  }
+
+  async function requestMany(
+    subject: string,
+    draft: EventDraft<C>,
+    opts: RequestOptions & { max?: number } = {},
+  ): Promise<ReplyBody[]> {
+    const timeoutMs = opts.timeoutMs ?? 5_000;
+    const max = opts.max ?? Number.POSITIVE_INFINITY;
+    await ensureInbox();
+    const event = build(subject, draft);
+    const replies: ReplyBody[] = [];
+    return new Promise<ReplyBody[]>((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        pendingRequests.delete(event.id);
+        resolve(replies);
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      pendingRequests.set(event.id, (body) => {
+        replies.push(body);
+        if (replies.length >= max) finish();
+      });
+      const stream = streamOf(subject);
+      noteStream(stream, cmd);
+      const [key, ...rest] = xaddArgs(event, [
+        FIELD_REPLY_TO,
+        keys.inbox(id),
+        FIELD_DEADLINE,
+        String(Date.now() + timeoutMs),
+      ]);
+      cmd.xadd(key!, ...(rest as ['*', ...string[]])).catch((e: Error) => {
+        clearTimeout(timer);
+        pendingRequests.delete(event.id);
+        reject(e);
+      });
+    });
+  }
+
+  async function request(subject: string, draft: EventDraft<C>, opts: RequestOptions = {}): Promise<unknown> {
+    const timeoutMs = opts.timeoutMs ?? 5_000;
+    const [first] = await requestMany(subject, draft, { timeoutMs, max: 1 });
+    if (!first) throw new RequestTimeoutError(subject, draft.type, timeoutMs);
+    if (!first.ok) throw new RemoteError(first.error, subject);
+    return first.result;
+  }
+
+  async function reply(channel: string, requestId: string, body: ReplyBody): Promise<void> {
+    await cmd.publish(channel, JSON.stringify({ re: requestId, body }));
+  }
+
+  async function trim(): Promise<number> {
+    let removed = 0;
+    for (const stream of known) {
+      const lossy = policies[stream]?.lossy;
+      removed += Number(
+        await (
+          cmd as unknown as { trimBelowAcknowledged(k: string, a: number, b: number): Promise<number> }
+        ).trimBelowAcknowledged(keys.stream(stream), lossy?.maxLen ?? 0, lossy?.maxAgeMs ?? 0),
+      );
+    }
+    return removed;
+  }
+
+  const markHash = (line: string) => createHash('sha1').update(line).digest('hex');
+
+  const internals: BusInternals = {
+    cmd,
+    logger,
+    subscriber,
+    async takeMirrorMark(channel, line) {
+      const taken = await (cmd as unknown as { takeMirrorMark(k: string): Promise<number> }).takeMirrorMark(
+        keys.mirrorMark(channel, markHash(line)),
+      );
+      return Number(taken) === 1;
+    },
+    async markMirrored(channel, line) {
+      const key = keys.mirrorMark(channel, markHash(line));
+      await cmd.multi().incr(key).pexpire(key, 60_000).exec();
+    },
+    addCloser(close) {
+      closers.push(close);
+    },
+  };
+
+  return {
+    id,
+    keys,
+    catalogue,
+    publish,
+    publishBatch,
+    async subscribe(pattern, subOptions) {
+      if (closed) throw new Error('the bus is closed');
+      const blocking = watchConnection(
+        options.redis.duplicate({ connectionName: `galileo-bus-read:${subOptions.group}` }),
+        logger,
+        `read:${subOptions.group}`,
+      );
+      opened.push(blocking);
+      const sub = await startSubscription(pattern, subOptions, {
+        cmd,
+        blocking,
+        keys,
+        catalogue,
+        logger,
+        streamRefreshMs: options.streamRefreshMs ?? 2_000,
+        listStreams: () => cmd.smembers(keys.streamRegistry),
+        reply,
+        onStreamsChanged: (streams) => streams.forEach((s) => known.add(s)),
+      }).catch(async (e: unknown) => {
+        blocking.disconnect();
+        throw e;
+      });
+      subs.push(sub);
+      return sub;
+    },
+    request,
+    requestMany,
+    trim,
+    subscriptions: () => [...subs],
+    knownStreams: () => [...known],
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(registryRefresh);
+      if (trimTimer) clearInterval(trimTimer);
+      await Promise.all(closers.map((c) => c()));
+      await Promise.all(subs.map((s) => s.stop()));
+      await Promise.all(opened.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+    internals,
+  };
+}
