@@ -8,7 +8,7 @@ import {
   type CatalogueEvent,
   type EventDraft,
 } from '@galileo/events';
-import { watchConnection } from './connection-watch.js';
+import { subscribeConfirmed, watchConnection } from './connection-watch.js';
 import { busKeys, type BusKeys } from './keys.js';
 import { FIELD_DEADLINE, FIELD_EVENT, FIELD_REPLY_TO, FIELD_SUBJECT } from './stream-entry.js';
 import { startSubscription } from './subscription.js';
@@ -211,7 +211,7 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
             logger.warn({ err: (e as Error).message }, 'unreadable reply ignored');
           }
         });
-        await sub.subscribe(keys.inbox(id));
+        await subscribeConfirmed(sub, cmd, keys.inbox(id), false);
       })();
     }
     return inboxReady;

@@ -23,3 +23,27 @@ export function watchConnection(conn: Redis, logger: BusLogger, role: string, qu
   });
   return conn;
 }
+
+/**
+ * Subscribes `conn` to a channel or pattern and confirms it on the server (`CLIENT LIST ID`):
+ * under load we saw a (P)SUBSCRIBE resolve on the client while Redis never registered it, which
+ * would silently drop every message. Tries again until Redis shows the subscription.
+ */
+export async function subscribeConfirmed(
+  conn: Redis,
+  cmd: Redis,
+  channel: string,
+  pattern: boolean,
+): Promise<void> {
+  const clientId = await conn.client('ID');
+  const field = pattern ? 'psub' : 'sub';
+  for (let attempt = 1; ; attempt++) {
+    await (pattern ? conn.psubscribe(channel) : conn.subscribe(channel));
+    const info = String(await cmd.client('LIST', 'ID', String(clientId)));
+    const count = Number(new RegExp(`\\b${field}=(\\d+)`).exec(info)?.[1] ?? 0);
+    if (count > 0) return;
+    if (attempt >= 10)
+      throw new Error(`redis did not register the subscription to ${channel} after ${attempt} attempts`);
+    await new Promise((r) => setTimeout(r, 20 * attempt));
+  }
+}

@@ -1,6 +1,6 @@
 import type { Catalogue, CatalogueEvent, EventDraft } from '@galileo/events';
 import type { Bus } from './bus.js';
-import { watchConnection } from './connection-watch.js';
+import { subscribeConfirmed, watchConnection } from './connection-watch.js';
 import type { Subscription } from './types.js';
 
 /** The `source` of events ingested from a channel; a mirror never writes those back there. */
@@ -51,7 +51,7 @@ export interface IngestOptions<C extends Catalogue> {
 }
 
 export interface Ingest {
-  stats(): { ingested: number; rejected: number; echoesSkipped: number };
+  stats(): { received: number; ingested: number; rejected: number; echoesSkipped: number };
   stop(): Promise<void>;
 }
 
@@ -69,7 +69,7 @@ export async function ingestFromPubSub<C extends Catalogue>(
     logger,
     `ingest:${options.channel}`,
   );
-  const counts = { ingested: 0, rejected: 0, echoesSkipped: 0 };
+  const counts = { received: 0, ingested: 0, rejected: 0, echoesSkipped: 0 };
   const isPattern = /[*?[]/.test(options.channel);
   let mirrored = new Set(await cmd.smembers(bus.keys.mirroredChannels));
   const refresh = setInterval(() => {
@@ -131,15 +131,13 @@ export async function ingestFromPubSub<C extends Catalogue>(
   };
 
   const enqueue = (channel: string, message: string) => {
+    counts.received++;
     chain = chain.then(() => handle(channel, message));
   };
-  if (isPattern) {
+  if (isPattern)
     conn.on('pmessage', (_p: string, channel: string, message: string) => enqueue(channel, message));
-    await conn.psubscribe(options.channel);
-  } else {
-    conn.on('message', (channel: string, message: string) => enqueue(channel, message));
-    await conn.subscribe(options.channel);
-  }
+  else conn.on('message', (channel: string, message: string) => enqueue(channel, message));
+  await subscribeConfirmed(conn, cmd, options.channel, isPattern);
 
   let stopped = false;
   const stop = async () => {

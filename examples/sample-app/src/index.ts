@@ -1,0 +1,2 @@
+export * from './sample-app.js';
+export * from './config.js';
