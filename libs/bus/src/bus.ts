@@ -13,7 +13,7 @@ import { busKeys, type BusKeys } from './keys.js';
 import { FIELD_DEADLINE, FIELD_EVENT, FIELD_REPLY_TO, FIELD_SUBJECT } from './stream-entry.js';
 import { startSubscription } from './subscription.js';
 import { streamOf } from './subject-pattern.js';
-import { takeMirrorMarkScript, trimBelowAcknowledgedScript } from './trim-script.js';
+import { appendBatchScript, takeMirrorMarkScript, trimBelowAcknowledgedScript } from './scripts.js';
 import {
   InvalidEventError,
   RemoteError,
@@ -89,6 +89,9 @@ export interface BusInternals {
   addCloser(close: () => Promise<void>): void;
 }
 
+/** Events per appendBatch call: bounds how long one call holds Redis (~1 ms). */
+const MAX_SCRIPT_BATCH = 1_000;
+
 type ReplyBody = { ok: true; result: unknown } | { ok: false; error: string };
 
 export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
@@ -114,6 +117,11 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
 
   cmd.defineCommand('trimBelowAcknowledged', { numberOfKeys: 1, lua: trimBelowAcknowledgedScript });
   cmd.defineCommand('takeMirrorMark', { numberOfKeys: 1, lua: takeMirrorMarkScript });
+  // numberOfKeys is given per call: a batch may span several streams.
+  cmd.defineCommand('appendBatch', { lua: appendBatchScript });
+  const appendBatch = (
+    cmd as unknown as { appendBatch(numKeys: number, ...args: (string | number)[]): Promise<string[]> }
+  ).appendBatch;
 
   // The registry is rewritten now and then so a Redis that lost its data learns streams again.
   const registryRefresh = setInterval(() => registered.clear(), 30_000);
@@ -165,24 +173,27 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
 
   async function publishBatch(items: readonly PublishItem<C>[]): Promise<PublishedEvent<C>[]> {
     const events = items.map((item, i) => build(item.subject, item.draft, i));
-    if (events.length === 0) return [];
-    const pipeline = cmd.pipeline();
-    const xaddAt: number[] = [];
-    for (const event of events) {
-      noteStream(streamOf(event.subject), pipeline);
-      const [key, ...rest] = xaddArgs(event);
-      pipeline.xadd(key!, ...(rest as ['*', ...string[]]));
-      xaddAt.push(pipeline.length - 1);
+    const out: PublishedEvent<C>[] = [];
+    for (let start = 0; start < events.length; start += MAX_SCRIPT_BATCH) {
+      const chunk = events.slice(start, start + MAX_SCRIPT_BATCH);
+      const streamKeys: string[] = [];
+      const keyIndex = new Map<string, number>();
+      const args: string[] = [];
+      for (const event of chunk) {
+        const stream = streamOf(event.subject);
+        noteStream(stream, cmd);
+        let index = keyIndex.get(stream);
+        if (index === undefined) {
+          streamKeys.push(keys.stream(stream));
+          index = streamKeys.length;
+          keyIndex.set(stream, index);
+        }
+        args.push(`${index}\t${event.subject}\t${encodeEvent(event)}`);
+      }
+      const ids = await appendBatch.call(cmd, streamKeys.length, ...streamKeys, ...args);
+      chunk.forEach((event, i) => out.push({ event, streamId: ids[i]! }));
     }
-    const results = (await pipeline.exec()) ?? [];
-    return events.map((event, i) => {
-      const [e, streamId] = results[xaddAt[i]!] ?? [
-        new Error('no reply from Redis for a batched publish'),
-        null,
-      ];
-      if (e) throw e;
-      return { event, streamId: streamId as string };
-    });
+    return out;
   }
 
   async function subscriber(): Promise<Redis> {

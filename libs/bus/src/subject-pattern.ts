@@ -35,13 +35,14 @@ export function compilePattern(pattern: string): SubjectPattern {
   const fixed = tail ? tokens.slice(0, -1) : tokens;
   const literal = !tokens.includes('*') && !tail;
 
-  const matchTokens = (subjectTokens: string[]): boolean => {
-    if (tail ? subjectTokens.length <= fixed.length : subjectTokens.length !== fixed.length) return false;
-    for (let i = 0; i < fixed.length; i++) {
-      if (fixed[i] !== '*' && fixed[i] !== subjectTokens[i]) return false;
-    }
-    return true;
-  };
+  // Compiled once to a regular expression: matching runs for every message a subscriber reads,
+  // and splitting each subject into tokens would allocate on that path.
+  const source = fixed
+    .map((t) => (t === '*' ? '[^.]+' : t.replace(/[\\^$.|?+()[\]{}-]/g, '\\$&')))
+    .join('\\.');
+  const matcher = new RegExp(
+    tail ? `^${source}${fixed.length ? '\\.' : ''}[^.]+(\\.[^.]+)*$` : `^${source}$`,
+  );
 
   const streamTokens = [tokens[0]!, tokens[1] ?? null] as const;
   const stream =
@@ -52,7 +53,7 @@ export function compilePattern(pattern: string): SubjectPattern {
   return {
     pattern,
     stream,
-    matches: literal ? (subject) => subject === pattern : (subject) => matchTokens(subject.split('.')),
+    matches: literal ? (subject) => subject === pattern : (subject) => matcher.test(subject),
     matchesStream(candidate) {
       const [a, b] = candidate.split('.');
       if (a === undefined || b === undefined) return false;

@@ -75,8 +75,9 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
 
   private streams: string[] = [];
   private readonly queue: Held[] = [];
-  /** Every entry this consumer holds: queued, running or waiting for a retry. */
-  private readonly held = new Map<string, Held>();
+  /** Every entry this consumer holds (queued, running or waiting for a retry), per stream. */
+  private readonly held = new Map<string, Map<string, Held>>();
+  private heldCount = 0;
   private inFlight = 0;
   private running = false;
   private readerDone: Promise<void> = Promise.resolve();
@@ -192,20 +193,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
         continue;
       }
       try {
-        const count = this.batchSize - this.queue.length;
-        const keys = this.streams.map((s) => this.deps.keys.stream(s));
-        const reply = (await this.deps.blocking.xreadgroup(
-          'GROUP',
-          this.group,
-          this.consumer,
-          'COUNT',
-          count,
-          'BLOCK',
-          this.blockMs,
-          'STREAMS',
-          ...keys,
-          ...keys.map(() => '>'),
-        )) as ReadReply;
+        const reply = await this.read(this.batchSize - this.queue.length);
         errorDelay = 50;
         if (reply) this.accept(reply, 1);
       } catch (e) {
@@ -223,6 +211,22 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
         errorDelay = Math.min(errorDelay * 2, 2_000);
       }
     }
+  }
+
+  private read(count: number): Promise<ReadReply> {
+    const keys = this.streams.map((s) => this.deps.keys.stream(s));
+    return this.deps.blocking.xreadgroup(
+      'GROUP',
+      this.group,
+      this.consumer,
+      'COUNT',
+      count,
+      'BLOCK',
+      this.blockMs,
+      'STREAMS',
+      ...keys,
+      ...keys.map(() => '>'),
+    ) as Promise<ReadReply>;
   }
 
   /** Entries this consumer name already holds from an earlier run. */
@@ -269,14 +273,16 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
   }
 
   private enqueue(held: Held, pumpNow: boolean): void {
-    const key = `${held.stream}/${held.entry.streamId}`;
-    if (this.held.has(key)) return; // already ours and being worked on
+    if (this.isHeld(held.stream, held.entry.streamId)) return; // already ours and being worked on
     if (!this.subject.matches(held.entry.subject)) {
       this.counts.skipped++;
       this.ack(held.stream, held.entry.streamId);
       return;
     }
-    this.held.set(key, held);
+    let ofStream = this.held.get(held.stream);
+    if (!ofStream) this.held.set(held.stream, (ofStream = new Map()));
+    ofStream.set(held.entry.streamId, held);
+    this.heldCount++;
     this.queue.push(held);
     if (pumpNow) this.pump();
   }
@@ -284,73 +290,109 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
   private pump(): void {
     while (this.inFlight < this.concurrency && this.queue.length > 0) {
       const held = this.queue.shift()!;
+      const pending = this.handle(held);
+      if (pending === null) {
+        this.release(held);
+        continue;
+      }
       this.inFlight++;
-      void this.process(held).finally(() => {
+      void pending.finally(() => {
         this.inFlight--;
-        this.held.delete(`${held.stream}/${held.entry.streamId}`);
+        this.release(held);
         this.pump();
-        this.wake();
-        if (this.inFlight === 0 && this.queue.length === 0) this.idleWaiters.splice(0).forEach((r) => r());
       });
     }
+    this.wake();
+    if (this.inFlight === 0 && this.queue.length === 0) this.idleWaiters.splice(0).forEach((r) => r());
+  }
+
+  private release(held: Held): void {
+    if (this.held.get(held.stream)?.delete(held.entry.streamId)) this.heldCount--;
+  }
+
+  private isHeld(stream: string, id: string): boolean {
+    return this.held.get(stream)?.has(id) ?? false;
   }
 
   // ---- handling ----------------------------------------------------------------------------
 
-  private async process(held: Held): Promise<void> {
+  /**
+   * Handles one message. Returns null when it finished synchronously (a handler that returns
+   * no promise: the hot path costs no promise per message), else the promise of its end.
+   */
+  private handle(held: Held): Promise<void> | null {
     const { entry, stream } = held;
     const decoded = decodeEvent(this.deps.catalogue, entry.json);
-    if (!decoded.ok) {
-      await this.deadLetter(held, decoded.error.message);
-      return;
-    }
+    if (!decoded.ok) return this.deadLetter(held, decoded.error.message);
     if (entry.deadline !== null && Date.now() > entry.deadline) {
       this.counts.expired++;
       this.ack(stream, entry.streamId);
-      return;
+      return null;
     }
     if (held.deliveryCount > this.maxDeliveries) {
-      await this.deadLetter(
+      return this.deadLetter(
         held,
         `delivered ${held.deliveryCount - 1} times without success (limit ${this.maxDeliveries})`,
       );
-      return;
     }
     const event = decoded.value;
+    let result: unknown;
+    try {
+      result = this.handler(event, this.contextFor(held, event));
+    } catch (e) {
+      return this.retry(held, event, e);
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        () => this.succeeded(held),
+        (e: unknown) => this.retry(held, event, e),
+      );
+    }
+    this.succeeded(held);
+    return null;
+  }
+
+  private succeeded(held: Held): void {
+    this.counts.delivered++;
+    this.ack(held.stream, held.entry.streamId);
+  }
+
+  /** After a failed attempt: answer a request, dead-letter, or wait and deliver again. */
+  private async retry(held: Held, event: CatalogueEvent<C>, error: unknown): Promise<void> {
+    const { entry, stream } = held;
     for (;;) {
-      const ctx = this.contextFor(held, event);
-      try {
-        await this.handler(event, ctx);
-        this.counts.delivered++;
+      this.counts.failed++;
+      const reason = error instanceof Error ? error.message : String(error);
+      if (entry.replyTo) {
+        // A request is answered, not retried: its sender decides whether to try again.
+        await this.contextFor(held, event).replyError?.(reason);
         this.ack(stream, entry.streamId);
         return;
+      }
+      if (held.deliveryCount >= this.maxDeliveries) {
+        await this.deadLetter(held, reason);
+        return;
+      }
+      this.deps.logger.warn(
+        {
+          group: this.group,
+          subject: entry.subject,
+          eventId: event.id,
+          attempt: held.deliveryCount,
+          err: reason,
+        },
+        'handler failed; will retry',
+      );
+      await sleep(backoffDelay(held.deliveryCount, this.backoff), this.stopping.signal);
+      if (!this.running) return; // stays pending; another consumer (or our restart) takes it
+      if (!(await this.redeliverToSelf(held))) return;
+      this.counts.retried++;
+      try {
+        await this.handler(event, this.contextFor(held, event));
+        this.succeeded(held);
+        return;
       } catch (e) {
-        this.counts.failed++;
-        const reason = e instanceof Error ? e.message : String(e);
-        if (entry.replyTo) {
-          // A request is answered, not retried: its sender decides whether to try again.
-          await ctx.replyError?.(reason);
-          this.ack(stream, entry.streamId);
-          return;
-        }
-        if (held.deliveryCount >= this.maxDeliveries) {
-          await this.deadLetter(held, reason);
-          return;
-        }
-        this.deps.logger.warn(
-          {
-            group: this.group,
-            subject: entry.subject,
-            eventId: event.id,
-            attempt: held.deliveryCount,
-            err: reason,
-          },
-          'handler failed; will retry',
-        );
-        await sleep(backoffDelay(held.deliveryCount, this.backoff), this.stopping.signal);
-        if (!this.running) return; // stays pending; another consumer (or our restart) takes it
-        if (!(await this.redeliverToSelf(held))) return;
-        this.counts.retried++;
+        error = e;
       }
     }
   }
@@ -478,7 +520,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
             100,
           )) as [string, RawEntries, string[]?];
           cursor = next;
-          const fresh = entries.filter(([id, fields]) => fields && !this.held.has(`${stream}/${id}`));
+          const fresh = entries.filter(([id, fields]) => fields && !this.isHeld(stream, id));
           if (fresh.length === 0) continue;
           const counts = await this.deliveryCounts(
             key,
@@ -503,14 +545,10 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
 
   /** Resets the idle time of everything we hold, so no other consumer takes a slow message. */
   private async keepHeldAlive(): Promise<void> {
-    if (this.held.size === 0) return;
-    const byStream = new Map<string, string[]>();
-    for (const h of this.held.values()) {
-      const ids = byStream.get(h.stream) ?? [];
-      ids.push(h.entry.streamId);
-      byStream.set(h.stream, ids);
-    }
-    for (const [stream, ids] of byStream) {
+    if (this.heldCount === 0) return;
+    for (const [stream, ofStream] of this.held) {
+      if (ofStream.size === 0) continue;
+      const ids = [...ofStream.keys()];
       await this.deps.cmd
         .xclaim(this.deps.keys.stream(stream), this.group, this.consumer, 0, ...ids, 'JUSTID')
         .catch(() => undefined);
@@ -607,6 +645,10 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
     if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 function pairs(flat: unknown[]): Record<string, unknown> {

@@ -27,13 +27,24 @@ export function createEvent<C extends Catalogue>(
     subject: ctx.subject,
     type: draft.type,
     version: def.version,
-    time: draft.time ?? new Date(ctx.now ? ctx.now() : Date.now()).toISOString(),
+    time: draft.time ?? isoTime(ctx.now ? ctx.now() : Date.now()),
     source: ctx.source,
     correlationId: draft.correlationId ?? null,
     causationId: draft.causationId ?? null,
     data: data.value,
   };
   return ok(envelope as CatalogueEvent<C>);
+}
+
+let lastMs = -1;
+let lastIso = '';
+/** ISO time of an epoch-ms instant, reused within one millisecond (it is on the publish path). */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 export function encodeEvent(event: Envelope): string {

@@ -35,6 +35,47 @@ const experimentRef = z.object({
   created: z.number(),
 });
 
+/**
+ * Worker commands (protocols §3.3, §3.5) travel as requests on `galileo.commands.worker.<name>.<cmd>`
+ * (or `galileo.commands.workers.<cmd>` for every worker). Their schemas check the *shape* only; the
+ * worker checks the meaning (a negative rate, an unknown distribution, a missing group …) and
+ * answers with a reason, so a sender that bypasses this catalogue still gets an answer.
+ */
+const groupRef = z.object({ groupId: z.string().min(1) });
+
+const workloadStageSchema = z.object({ durationMs: z.number(), target: z.number() });
+
+export const spawnClientGroupSchema = z.object({
+  /** The service every request of the group goes to (routed through the routing table). */
+  service: z.string().min(1),
+  /** Emulated clients in the group (default 1); each has its own id and arrival schedule. */
+  clients: z.number().optional(),
+  /** Name of a client app in the worker's apps directory; the default request factory when absent. */
+  client: z.string().nullable().optional(),
+  /** Request parameters (default factory: method, path, headers, body, query, kwargs) or the app's parameters. */
+  parameters: z.record(z.string(), z.unknown()).nullable().optional(),
+  /** Bound on the group's outstanding requests; the worker's configured default when absent. */
+  maxInFlight: z.number().optional(),
+});
+export type SpawnClientGroup = z.infer<typeof spawnClientGroupSchema>;
+
+export const setWorkloadSchema = groupRef.extend({
+  /** Arrival process, canonical or Python name (`constant`, `expovariate`, `prerecorded`, …); default `constant`. */
+  process: z.string().optional(),
+  /** The process parameters in seconds, positional as galileo sends them or named. */
+  params: z.unknown().optional(),
+  /** Mean requests per second **per client**, instead of params; 0 pauses (galileo `rps(0)`). */
+  rate: z.number().optional(),
+  /** k6-style stages `[{durationMs, target}]` (requests/s per client). */
+  stages: z.array(workloadStageSchema).optional(),
+  ramp: z.string().optional(),
+  /** Exactly this many requests per client, then the workload is done. */
+  n: z.number().nullable().optional(),
+  /** Same seed, same schedule; each client draws from `<seed>:<index>` (default: its client id). */
+  seed: z.union([z.number(), z.string()]).optional(),
+});
+export type SetWorkload = z.infer<typeof setWorkloadSchema>;
+
 export const galileoCatalogue = defineCatalogue({
   TraceRecorded: {
     version: 1,
@@ -101,6 +142,64 @@ export const galileoCatalogue = defineCatalogue({
     description: 'An experiment was cancelled before or while running.',
     schema: z.object({ id: z.string().min(1), end: z.number().nullable(), reason: z.string() }),
   },
+  SpawnClientGroup: {
+    version: 1,
+    description:
+      'Command to one worker: start a group of emulated clients for a service (galileo CreateClientCommand); the reply describes the group.',
+    schema: spawnClientGroupSchema,
+  },
+  SetWorkload: {
+    version: 1,
+    description:
+      "Command to one worker: give every client of a group an arrival process (galileo SetWorkloadCommand / rps); the envelope's correlationId is the experiment id stamped on its traces.",
+    schema: setWorkloadSchema,
+  },
+  PauseWorkload: {
+    version: 1,
+    description:
+      'Command to one worker: stop sending for a group until the next SetWorkload (galileo StopWorkloadCommand).',
+    schema: groupRef,
+  },
+  CloseClientGroup: {
+    version: 1,
+    description:
+      'Command to one worker: stop a group, let its outstanding requests finish and remove it (galileo CloseClientCommand).',
+    schema: groupRef,
+  },
+  GetWorkerInfo: {
+    version: 1,
+    description:
+      "Command to one worker: report its groups' counters (requests, failures, in flight, rate, latency).",
+    schema: z.object({ groupId: z.string().min(1).optional() }),
+  },
+  PingWorker: {
+    version: 1,
+    description: 'Command to one or every worker: answer with the worker name (galileo WorkerDaemon.ping).',
+    schema: z.object({}),
+  },
+  StartTracing: {
+    version: 1,
+    description: 'Command to one or every worker: record traces again (galileo StartTracingCommand).',
+    schema: z.object({}),
+  },
+  PauseTracing: {
+    version: 1,
+    description:
+      'Command to one or every worker: flush and stop recording traces (galileo PauseTracingCommand).',
+    schema: z.object({}),
+  },
+  WorkloadDone: {
+    version: 1,
+    description:
+      'A client group finished a workload of limited length (n requests, stages, a prerecorded profile) and its last request completed (galileo WorkloadDoneEvent).',
+    schema: z.object({
+      worker: z.string().min(1),
+      groupId: z.string().min(1),
+      service: z.string().min(1),
+      clientIds: z.array(z.string()),
+      requests: z.number().int().min(0),
+    }),
+  },
 });
 export type GalileoCatalogue = typeof galileoCatalogue;
 
@@ -112,4 +211,9 @@ export const galileoSubjects = {
   events: (name: string) => `galileo.events.${encodeToken(name)}`,
   experiment: (id: string, event: string) => `galileo.experiments.${encodeToken(id)}.${event}`,
   workers: (name: string, event: string) => `galileo.workers.${encodeToken(name)}.${event}`,
+  /** A command to one worker; the bus routes it to the stream `galileo.commands`. */
+  workerCommand: (name: string, command: string) =>
+    `galileo.commands.worker.${encodeToken(name)}.${encodeToken(command)}`,
+  /** A command to every worker (ping, tracing). */
+  workersBroadcast: (command: string) => `galileo.commands.workers.${encodeToken(command)}`,
 } as const;

@@ -59,3 +59,20 @@ if v <= 0 then return 0 end
 if v == 1 then redis.call('DEL', KEYS[1]) else redis.call('DECR', KEYS[1]) end
 return 1
 `;
+
+/**
+ * appendBatch (N keys): appends a batch of events in one call, atomically. KEYS are the
+ * distinct stream keys; each ARGV is one event as "<key index>\t<subject>\t<envelope>" (one
+ * argument per event keeps the client's cost per event low; tabs cannot occur in a subject, and
+ * the envelope is the rest of the string). Returns the entry ids.
+ */
+export const appendBatchScript = `
+local ids = {}
+for i = 1, #ARGV do
+  local a = ARGV[i]
+  local t1 = string.find(a, '\t', 1, true)
+  local t2 = string.find(a, '\t', t1 + 1, true)
+  ids[i] = redis.call('XADD', KEYS[tonumber(string.sub(a, 1, t1 - 1))], '*', 's', string.sub(a, t1 + 1, t2 - 1), 'e', string.sub(a, t2 + 1))
+end
+return ids
+`;

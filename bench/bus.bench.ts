@@ -1,0 +1,206 @@
+// npm run bench:bus [-- --quick]
+// 1,000,000 events of ~200 bytes through one subject to one group of two consumers (another
+// process), end to end; the latency at a fixed 5,000 events/s; and, as the peer, the raw
+// ceiling of pipelined XADD from Node to the same Redis. Prints one JSON object last.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { galileoCatalogue, createEvent, encodeEvent } from '@galileo/events';
+import { createBus } from '@galileo/bus';
+import { deleteKeysWithPrefix, testPrefix } from '@galileo/testing';
+
+const quick = process.argv.includes('--quick');
+const redisUrl = process.env.GALILEO_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const EVENTS = quick ? 200_000 : 1_000_000;
+const RAW_EVENTS = quick ? 200_000 : 1_000_000;
+const LATENCY_RATE = 5_000;
+const LATENCY_SECONDS = quick ? 5 : 20;
+const BATCH = 500;
+const IN_FLIGHT_BATCHES = 8;
+
+const wallClockMs = () => performance.timeOrigin + performance.now();
+// The payload is sized so that the encoded envelope is about 200 bytes... plus what the envelope adds.
+const padding = 'x'.repeat(60);
+const draft = (name = 'bench') => ({
+  type: 'GalileoEvent' as const,
+  data: { name, value: padding, timestamp: wallClockMs() },
+});
+const WARMUP = 2_000;
+
+function log(msg: string) {
+  process.stderr.write(`${msg}\n`);
+}
+
+async function rawXaddCeiling(redis: Redis, prefix: string): Promise<{ perSec: number; bytes: number }> {
+  const made = createEvent(galileoCatalogue, draft(), { subject: 'galileo.bench.raw', source: 'bench' });
+  if (!made.ok) throw new Error(made.error.message);
+  const body = encodeEvent(made.value);
+  const key = `${prefix}raw`;
+  const started = performance.now();
+  let sent = 0;
+  const inFlight = new Set<Promise<unknown>>();
+  while (sent < RAW_EVENTS) {
+    const p = redis.pipeline();
+    const n = Math.min(BATCH, RAW_EVENTS - sent);
+    for (let i = 0; i < n; i++) p.xadd(key, '*', 's', 'galileo.bench.raw', 'e', body);
+    sent += n;
+    const exec = p.exec().then(() => inFlight.delete(exec));
+    inFlight.add(exec);
+    if (inFlight.size >= IN_FLIGHT_BATCHES) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  await redis.unlink(key);
+  return { perSec: RAW_EVENTS / seconds, bytes: Buffer.byteLength(body) };
+}
+
+interface ConsumerReport {
+  handled: number;
+  firstAt: number;
+  lastAt: number;
+  perConsumer: number[];
+  p50Us: number;
+  p99Us: number;
+  maxUs: number;
+  cpuUs: number;
+}
+
+async function redisCpuUs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const f = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (f('used_cpu_sys') + f('used_cpu_user')) * 1e6;
+}
+
+async function startConsumers(prefix: string, group: string, expected: number, measureLatency: boolean) {
+  const child = fork(fileURLToPath(new URL('./bus-bench-consumer.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const report = new Promise<ConsumerReport>((resolve, reject) => {
+    child.on('message', (m: { kind: string } & ConsumerReport) => m.kind === 'done' && resolve(m));
+    child.once('exit', (code) => code !== 0 && reject(new Error(`consumer process exited with ${code}`)));
+  });
+  await new Promise<void>((resolve) => {
+    child.on('message', (m: { kind: string }) => m.kind === 'ready' && resolve());
+    child.send({ redisUrl, prefix, group, expected, measureLatency });
+  });
+  return report;
+}
+
+async function throughput(prefix: string) {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const bus = createBus({ redis, catalogue: galileoCatalogue, source: 'bench', prefix, trimIntervalMs: 0 });
+  // Create the stream and group before the consumers attach, so none of the events is missed.
+  await redis.xgroup('CREATE', bus.keys.stream('galileo.bench'), 'throughput', '$', 'MKSTREAM');
+  const report = startConsumers(prefix, 'throughput', EVENTS, false);
+  const redisCpuBefore = await redisCpuUs(redis);
+  const cpuBefore = process.cpuUsage();
+  const started = wallClockMs();
+  let sent = 0;
+  const inFlight = new Set<Promise<unknown>>();
+  while (sent < EVENTS) {
+    const n = Math.min(BATCH, EVENTS - sent);
+    const items = Array.from({ length: n }, () => ({ subject: 'galileo.bench.throughput', draft: draft() }));
+    sent += n;
+    const p = bus.publishBatch(items).then(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= IN_FLIGHT_BATCHES) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const publishedAt = wallClockMs();
+  const r = await report;
+  const publisherCpu = ((u) => u.user + u.system)(process.cpuUsage(cpuBefore));
+  const redisCpu = (await redisCpuUs(redis)) - redisCpuBefore;
+  const seconds = (r.lastAt - started) / 1000;
+  await bus.close();
+  redis.disconnect();
+  return {
+    eventsPerSec: EVENTS / seconds,
+    publishPerSec: EVENTS / ((publishedAt - started) / 1000),
+    perConsumer: r.perConsumer,
+    cpuUsPerEvent: {
+      publisher: Number((publisherCpu / EVENTS).toFixed(2)),
+      consumers: Number((r.cpuUs / EVENTS).toFixed(2)),
+      redis: Number((redisCpu / EVENTS).toFixed(2)),
+    },
+  };
+}
+
+async function latency(prefix: string) {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const bus = createBus({ redis, catalogue: galileoCatalogue, source: 'bench', prefix, trimIntervalMs: 0 });
+  const total = LATENCY_RATE * LATENCY_SECONDS;
+  await redis.xgroup('CREATE', bus.keys.stream('galileo.bench'), 'latency', '$', 'MKSTREAM');
+  const report = startConsumers(prefix, 'latency', total + WARMUP, true);
+  // Warm-up (not measured): connections established, both processes' code paths compiled.
+  await bus.internals.cmd.ping();
+  for (let i = 0; i < WARMUP; i += 10) {
+    await bus.publishBatch(
+      Array.from({ length: 10 }, () => ({ subject: 'galileo.bench.latency', draft: draft('warmup') })),
+    );
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  const started = performance.now();
+  let sent = 0;
+  // Open loop: every millisecond, publish what is due by now (5 per ms at 5,000/s).
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * LATENCY_RATE));
+      while (sent < due) {
+        void bus.publish('galileo.bench.latency', draft());
+        sent++;
+      }
+      if (sent >= total) resolve();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const r = await report;
+  await bus.close();
+  redis.disconnect();
+  return {
+    p50LatencyMs: r.p50Us / 1000,
+    p99LatencyMs: r.p99Us / 1000,
+    maxLatencyMs: r.maxUs / 1000,
+    events: total,
+  };
+}
+
+async function main() {
+  const admin = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const prefix = testPrefix('bench');
+  try {
+    log(`raw XADD ceiling: ${RAW_EVENTS} events…`);
+    const raw = await rawXaddCeiling(admin, prefix);
+    log(`end to end: ${EVENTS} events, one group of two consumers…`);
+    const tp = await throughput(`${prefix}tp:`);
+    await deleteKeysWithPrefix(admin, `${prefix}tp:`);
+    log(`latency at ${LATENCY_RATE}/s for ${LATENCY_SECONDS} s…`);
+    const lat = await latency(`${prefix}lat:`);
+    const result = {
+      bench: 'bus',
+      quick,
+      events: EVENTS,
+      eventBytes: raw.bytes,
+      eventsPerSec: Math.round(tp.eventsPerSec),
+      publishPerSec: Math.round(tp.publishPerSec),
+      perConsumer: tp.perConsumer,
+      cpuUsPerEvent: tp.cpuUsPerEvent,
+      rawXaddPerSec: Math.round(raw.perSec),
+      ratioToRaw: Number((tp.eventsPerSec / raw.perSec).toFixed(3)),
+      latencyRate: LATENCY_RATE,
+      latencyEvents: lat.events,
+      p50LatencyMs: Number(lat.p50LatencyMs.toFixed(3)),
+      p99LatencyMs: Number(lat.p99LatencyMs.toFixed(3)),
+      maxLatencyMs: Number(lat.maxLatencyMs.toFixed(3)),
+      targets: { eventsPerSec: 100_000, ratioToRaw: 0.5, p99LatencyMs: 5 },
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    await deleteKeysWithPrefix(admin, prefix);
+    admin.disconnect();
+  }
+}
+
+await main();
