@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { delay, waitFor } from '@galileo/testing';
 import type { CatalogueEvent, GalileoCatalogue } from '@galileo/events';
+import { SUBSCRIBER_OPTIONS } from './connection-watch.js';
 import {
   ingestGalileoEvents,
   ingestTelemd,
@@ -21,7 +22,7 @@ describe('pub/sub bridges (real Redis)', () => {
     const ingestBus = fx.makeBus({ source: 'ingest' });
     const tag = fx.ctx.prefix.replace(/[^a-z0-9]/gi, '');
     const onChannel: string[] = [];
-    const listener = fx.ctx.connect();
+    const listener = fx.ctx.connect(SUBSCRIBER_OPTIONS);
     listener.on('message', (_c: string, m: string) => {
       if (m.includes(tag)) onChannel.push(m);
     });

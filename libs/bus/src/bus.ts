@@ -8,7 +8,7 @@ import {
   type CatalogueEvent,
   type EventDraft,
 } from '@galileo/events';
-import { subscribeConfirmed, watchConnection } from './connection-watch.js';
+import { SUBSCRIBER_OPTIONS, subscribeConfirmed, watchConnection } from './connection-watch.js';
 import { busKeys, type BusKeys } from './keys.js';
 import { FIELD_DEADLINE, FIELD_EVENT, FIELD_REPLY_TO, FIELD_SUBJECT } from './stream-entry.js';
 import { startSubscription } from './subscription.js';
@@ -69,6 +69,11 @@ export interface Bus<C extends Catalogue> {
     draft: EventDraft<C>,
     options?: RequestOptions & { max?: number },
   ): Promise<({ ok: true; result: unknown } | { ok: false; error: string })[]>;
+  /**
+   * Removes a consumer group from the stream of a subject (e.g. a departed worker's group): a
+   * group that nobody reads any more would hold trimming back forever. Returns whether it existed.
+   */
+  deleteGroup(subjectOrStream: string, group: string): Promise<boolean>;
   /** Trims every stream this bus knows as far as it is safe; returns entries removed. */
   trim(): Promise<number>;
   subscriptions(): readonly Subscription[];
@@ -199,7 +204,7 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
   async function subscriber(): Promise<Redis> {
     if (!subscriberConn) {
       const conn = watchConnection(
-        options.redis.duplicate({ connectionName: `galileo-bus-sub:${source}` }),
+        options.redis.duplicate({ connectionName: `galileo-bus-sub:${source}`, ...SUBSCRIBER_OPTIONS }),
         logger,
         'pubsub',
       );
@@ -334,6 +339,13 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
         streamRefreshMs: options.streamRefreshMs ?? 2_000,
         listStreams: () => cmd.smembers(keys.streamRegistry),
         reply,
+        replyUnreadable: async (channel, json, reason) => {
+          const id = /"id"\s*:\s*"([^"]+)"/.exec(json)?.[1];
+          if (id)
+            await reply(channel, id, { ok: false, error: `the request could not be read: ${reason}` }).catch(
+              () => undefined,
+            );
+        },
         onStreamsChanged: (streams) => streams.forEach((s) => known.add(s)),
       }).catch(async (e: unknown) => {
         blocking.disconnect();
@@ -344,6 +356,10 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
     },
     request,
     requestMany,
+    async deleteGroup(subjectOrStream, group) {
+      const destroyed = await cmd.xgroup('DESTROY', keys.stream(streamOf(subjectOrStream)), group);
+      return Number(destroyed) === 1;
+    },
     trim,
     subscriptions: () => [...subs],
     knownStreams: () => [...known],

@@ -7,3 +7,4 @@ export * from './galileo-line.js';
 export * from './pubsub-bridge.js';
 export * from './galileo-bridges.js';
 export * from './metrics.js';
+export { SUBSCRIBER_OPTIONS, subscribeConfirmed } from './connection-watch.js';

@@ -1,6 +1,6 @@
 import type { Catalogue, CatalogueEvent, EventDraft } from '@galileo/events';
 import type { Bus } from './bus.js';
-import { subscribeConfirmed, watchConnection } from './connection-watch.js';
+import { SUBSCRIBER_OPTIONS, subscribeConfirmed, watchConnection } from './connection-watch.js';
 import type { Subscription } from './types.js';
 
 /** The `source` of events ingested from a channel; a mirror never writes those back there. */
@@ -65,7 +65,7 @@ export async function ingestFromPubSub<C extends Catalogue>(
 ): Promise<Ingest> {
   const { cmd, logger } = bus.internals;
   const conn = watchConnection(
-    (await bus.internals.subscriber()).duplicate(),
+    (await bus.internals.subscriber()).duplicate(SUBSCRIBER_OPTIONS),
     logger,
     `ingest:${options.channel}`,
   );

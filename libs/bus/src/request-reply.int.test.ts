@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { delay } from '@galileo/testing';
-import { RemoteError, RequestTimeoutError } from './types.js';
+import { delay, waitFor } from '@galileo/testing';
+import { InvalidEventError, RemoteError, RequestTimeoutError } from './types.js';
+import { SUBSCRIBER_OPTIONS } from './connection-watch.js';
 import { busFixture, note, type BusFixture } from './test-support/bus-fixture.js';
 
 let fx: BusFixture;
@@ -66,5 +67,53 @@ describe('request/reply (real Redis)', () => {
     await delay(300);
     expect(called).toBe(0);
     expect(sub.stats().expired).toBe(1);
+  });
+
+  it('answers a request it cannot read with an error at once, and dead-letters it', async () => {
+    fx = busFixture('rpc-unreadable');
+    const responder = fx.makeBus();
+    let called = 0;
+    await responder.subscribe('galileo.odd.>', { group: 'g', handler: () => void called++ });
+    const requester = fx.makeBus();
+    // A request from a sender whose payload does not fit the catalogue (e.g. another language).
+    const odd = { type: 'TelemetryReported', data: { node: 'n1' } } as never;
+    const t0 = Date.now();
+    const sent = requester.request('galileo.odd.x', odd, { timeoutMs: 5_000 });
+    await expect(sent).rejects.toThrow(InvalidEventError); // our own bus refuses it at publish
+    // So write one by hand, as a foreign sender would.
+    const inbox = requester.keys.inbox(requester.id);
+    await requester.requestMany('galileo.nobody.warmup', note('x'), { timeoutMs: 1 }); // opens the inbox
+    const replies: string[] = [];
+    const listener = fx.ctx.connect(SUBSCRIBER_OPTIONS);
+    listener.on('message', (_c: string, m: string) => replies.push(m));
+    await listener.subscribe(inbox);
+    await fx.ctx.redis.xadd(
+      responder.keys.stream('galileo.odd'),
+      '*',
+      's',
+      'galileo.odd.x',
+      'e',
+      JSON.stringify({
+        id: '01J0000000000000000000000C',
+        subject: 'galileo.odd.x',
+        type: 'TelemetryReported',
+        version: 1,
+        time: 't',
+        source: 'py',
+        data: { node: 'n1' },
+      }),
+      'r',
+      inbox,
+      'd',
+      String(Date.now() + 5_000),
+    );
+    await waitFor(() => replies.length === 1, { what: 'the error reply' });
+    expect(JSON.parse(replies[0]!)).toMatchObject({
+      re: '01J0000000000000000000000C',
+      body: { ok: false, error: expect.stringContaining('could not be read') },
+    });
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    expect(called).toBe(0);
+    expect(await fx.ctx.redis.xlen(responder.keys.deadLetters('galileo.odd'))).toBe(1);
   });
 });

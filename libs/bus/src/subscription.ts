@@ -39,6 +39,8 @@ export interface SubscriptionDeps<C extends Catalogue> {
     body: { ok: true; result: unknown } | { ok: false; error: string },
   ): Promise<void>;
   onStreamsChanged?(streams: readonly string[]): void;
+  /** Answers a request whose envelope could not be decoded (its id is read leniently). */
+  replyUnreadable(channel: string, json: string, reason: string): Promise<void>;
 }
 
 const GROUP_EXISTS = /BUSYGROUP/;
@@ -75,9 +77,12 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
 
   private streams: string[] = [];
   private readonly queue: Held[] = [];
-  /** Every entry this consumer holds (queued, running or waiting for a retry), per stream. */
-  private readonly held = new Map<string, Map<string, Held>>();
-  private heldCount = 0;
+  /**
+   * Entries whose handling went asynchronous (running or waiting for a retry), per stream.
+   * Together with `queue` this is everything this consumer holds; an entry handled
+   * synchronously is never tracked, which keeps the hot path free of map updates.
+   */
+  private readonly active = new Map<string, Map<string, Held>>();
   private inFlight = 0;
   private running = false;
   private readerDone: Promise<void> = Promise.resolve();
@@ -273,16 +278,11 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
   }
 
   private enqueue(held: Held, pumpNow: boolean): void {
-    if (this.isHeld(held.stream, held.entry.streamId)) return; // already ours and being worked on
     if (!this.subject.matches(held.entry.subject)) {
       this.counts.skipped++;
       this.ack(held.stream, held.entry.streamId);
       return;
     }
-    let ofStream = this.held.get(held.stream);
-    if (!ofStream) this.held.set(held.stream, (ofStream = new Map()));
-    ofStream.set(held.entry.streamId, held);
-    this.heldCount++;
     this.queue.push(held);
     if (pumpNow) this.pump();
   }
@@ -291,14 +291,14 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
     while (this.inFlight < this.concurrency && this.queue.length > 0) {
       const held = this.queue.shift()!;
       const pending = this.handle(held);
-      if (pending === null) {
-        this.release(held);
-        continue;
-      }
+      if (pending === null) continue;
       this.inFlight++;
+      let ofStream = this.active.get(held.stream);
+      if (!ofStream) this.active.set(held.stream, (ofStream = new Map()));
+      ofStream.set(held.entry.streamId, held);
       void pending.finally(() => {
         this.inFlight--;
-        this.release(held);
+        this.active.get(held.stream)?.delete(held.entry.streamId);
         this.pump();
       });
     }
@@ -306,12 +306,10 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
     if (this.inFlight === 0 && this.queue.length === 0) this.idleWaiters.splice(0).forEach((r) => r());
   }
 
-  private release(held: Held): void {
-    if (this.held.get(held.stream)?.delete(held.entry.streamId)) this.heldCount--;
-  }
-
+  /** Whether this consumer already holds an entry (rare path: reclaim and restart). */
   private isHeld(stream: string, id: string): boolean {
-    return this.held.get(stream)?.has(id) ?? false;
+    if (this.active.get(stream)?.has(id)) return true;
+    return this.queue.some((h) => h.stream === stream && h.entry.streamId === id);
   }
 
   // ---- handling ----------------------------------------------------------------------------
@@ -323,7 +321,11 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
   private handle(held: Held): Promise<void> | null {
     const { entry, stream } = held;
     const decoded = decodeEvent(this.deps.catalogue, entry.json);
-    if (!decoded.ok) return this.deadLetter(held, decoded.error.message);
+    if (!decoded.ok) {
+      // A request that cannot be read is still answered, so its sender need not wait for a timeout.
+      if (entry.replyTo) void this.deps.replyUnreadable(entry.replyTo, entry.json, decoded.error.message);
+      return this.deadLetter(held, decoded.error.message);
+    }
     if (entry.deadline !== null && Date.now() > entry.deadline) {
       this.counts.expired++;
       this.ack(stream, entry.streamId);
@@ -545,10 +547,13 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
 
   /** Resets the idle time of everything we hold, so no other consumer takes a slow message. */
   private async keepHeldAlive(): Promise<void> {
-    if (this.heldCount === 0) return;
-    for (const [stream, ofStream] of this.held) {
-      if (ofStream.size === 0) continue;
-      const ids = [...ofStream.keys()];
+    const byStream = new Map<string, string[]>();
+    for (const h of [...this.queue, ...[...this.active.values()].flatMap((m) => [...m.values()])]) {
+      const ids = byStream.get(h.stream) ?? [];
+      ids.push(h.entry.streamId);
+      byStream.set(h.stream, ids);
+    }
+    for (const [stream, ids] of byStream) {
       await this.deps.cmd
         .xclaim(this.deps.keys.stream(stream), this.group, this.consumer, 0, ...ids, 'JUSTID')
         .catch(() => undefined);

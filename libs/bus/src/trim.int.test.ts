@@ -63,4 +63,22 @@ describe('trimming never loses data (real Redis)', () => {
     expect(await fx.ctx.redis.xlen(bus.keys.stream('galileo.kept'))).toBe(300);
     expect(await fx.ctx.redis.xlen(bus.keys.stream('galileo.telemetry'))).toBe(100);
   });
+
+  it('lets trimming move on once a group nobody reads any more is deleted', async () => {
+    fx = busFixture('trim-delete-group');
+    const bus = fx.makeBus();
+    const key = bus.keys.stream('galileo.gone');
+    await fx.ctx.redis.xgroup('CREATE', key, 'departed-worker', '$', 'MKSTREAM');
+    let handled = 0;
+    await bus.subscribe('galileo.gone.x', { group: 'live', handler: () => void handled++ });
+    await bus.publishBatch(
+      Array.from({ length: 50 }, () => ({ subject: 'galileo.gone.x', draft: note('x') })),
+    );
+    await waitFor(() => handled === 50);
+    await waitFor(async () => ((await fx.ctx.redis.xpending(key, 'live')) as [number])[0] === 0);
+    expect(await bus.trim()).toBe(0); // the departed group never read them
+    expect(await bus.deleteGroup('galileo.gone', 'departed-worker')).toBe(true);
+    expect(await bus.deleteGroup('galileo.gone.x', 'departed-worker')).toBe(false);
+    expect(await bus.trim()).toBe(50);
+  });
 });

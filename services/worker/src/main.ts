@@ -1,0 +1,57 @@
+import { createBus } from '@galileo/bus';
+import { redisOptions } from '@galileo/config';
+import { galileoCatalogue } from '@galileo/events';
+import { createLogger } from '@galileo/logging';
+import { Redis } from 'ioredis';
+import { loadWorkerConfig } from './config.js';
+import { createWorker } from './worker.js';
+
+// Environment → dependencies → createWorker. Nothing else happens here.
+const loaded = loadWorkerConfig(process.env);
+if (!loaded.ok) {
+  process.stderr.write(`${loaded.error.lines.join('\n')}\n`);
+  process.exit(1);
+}
+const config = loaded.value;
+const logger = createLogger({ service: 'worker', level: config.logging.level }).child({
+  worker: config.name,
+});
+const redis = new Redis(redisOptions(config.redis, { connectionName: `galileo-worker:${config.name}` }));
+const bus = createBus({
+  redis,
+  catalogue: galileoCatalogue,
+  source: `worker/${config.name}`,
+  prefix: config.redis.keyPrefix,
+  logger,
+});
+const worker = createWorker({ bus, redis, config, logger });
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal: exiting without waiting');
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  try {
+    await worker.stop();
+    await bus.close();
+    await redis.quit();
+    process.exit(0);
+  } catch (e) {
+    logger.error({ err: e }, 'stopping failed');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+try {
+  await worker.start();
+} catch (e) {
+  logger.fatal({ err: e }, 'worker failed to start');
+  await bus.close().catch(() => undefined);
+  redis.disconnect();
+  process.exit(1);
+}

@@ -1,0 +1,92 @@
+import { createBus } from '@galileo/bus';
+import { galileoCatalogue, type RequestTrace } from '@galileo/events';
+import { createLogger } from '@galileo/logging';
+import { redisTestContext, waitFor, type RedisTestContext } from '@galileo/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTraceBatcher } from './trace-batcher.js';
+
+let ctx: RedisTestContext;
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((c) => c()));
+  await ctx?.cleanup();
+});
+
+const logger = createLogger({ service: 'test', level: 'silent' });
+const trace = (i: number, service = 'svc'): RequestTrace => ({
+  request_id: `abcdef0123:${i}`,
+  client: 'w1:svc:0',
+  service,
+  created: 1_700_000_000 + i,
+  sent: 1_700_000_000 + i,
+  done: 1_700_000_000.5 + i,
+  status: 200,
+  server: 'h:1',
+  exp_id: 'exp-1',
+  headers: '{}',
+  response: 'ok',
+});
+
+function setup(flushSize: number, flushIntervalMs: number, maxBuffered?: number) {
+  ctx = redisTestContext('trace-batcher');
+  const bus = createBus({
+    redis: ctx.redis,
+    catalogue: galileoCatalogue,
+    source: 'test',
+    prefix: ctx.prefix,
+    trimIntervalMs: 0,
+  });
+  const batcher = createTraceBatcher({
+    bus,
+    flushSize,
+    flushIntervalMs,
+    logger,
+    ...(maxBuffered ? { maxBuffered } : {}),
+  });
+  closers.push(async () => {
+    await batcher.close();
+    await bus.close();
+  });
+  const length = () => ctx.redis.xlen(bus.keys.stream('galileo.traces'));
+  return { bus, batcher, length };
+}
+
+describe('trace batcher (real Redis)', () => {
+  it('flushes when the buffer reaches the flush size', async () => {
+    const { batcher, length } = setup(5, 60_000);
+    for (let i = 0; i < 4; i++) batcher.add(trace(i), 'exp-1');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await length()).toBe(0);
+    batcher.add(trace(4), 'exp-1');
+    await waitFor(async () => (await length()) === 5, { timeoutMs: 1_000, what: '5 traces on the stream' });
+    expect(batcher.stats()).toMatchObject({ published: 5, buffered: 0 });
+  });
+
+  it('flushes by time, and publishes on galileo.traces.<service> with the experiment as correlationId', async () => {
+    const { bus, batcher } = setup(1_000, 100);
+    const received: unknown[] = [];
+    await bus.subscribe('galileo.traces.>', {
+      group: 'test',
+      blockMs: 50,
+      handler: (e) => void received.push(e),
+    });
+    batcher.add(trace(1, 'alex.net'), 'exp-9');
+    const started = Date.now();
+    await waitFor(() => received.length === 1, { timeoutMs: 1_000, what: 'the trace on the bus' });
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(received[0]).toMatchObject({
+      subject: 'galileo.traces.alex%2Enet',
+      type: 'TraceRecorded',
+      correlationId: 'exp-9',
+      data: trace(1, 'alex.net'),
+    });
+  });
+
+  it('drops and counts traces beyond its bound instead of growing without limit', async () => {
+    const { batcher } = setup(1_000_000, 60_000, 10);
+    for (let i = 0; i < 15; i++) batcher.add(trace(i), null);
+    expect(batcher.stats()).toMatchObject({ buffered: 10, dropped: 5 });
+    await batcher.flush();
+    expect(batcher.stats()).toMatchObject({ buffered: 0, published: 10 });
+  });
+});

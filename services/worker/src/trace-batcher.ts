@@ -1,0 +1,137 @@
+import type { Bus, PublishItem } from '@galileo/bus';
+import { galileoSubjects, type GalileoCatalogue, type RequestTrace } from '@galileo/events';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@galileo/logging';
+import { formatTraceLine } from './trace-line.js';
+
+export interface TraceBatcherOptions {
+  bus: Bus<GalileoCatalogue>;
+  /** A flush starts once this many traces are buffered (`galileo_expdb_trace_logger_flush`). */
+  flushSize: number;
+  /** …or when the oldest buffered trace is this old. */
+  flushIntervalMs: number;
+  /** Also publish every trace as a galileo line on a pub/sub channel (`galileo_trace_logging=redis`). */
+  mirror?: { redis: Redis; channel: string } | null;
+  /** Beyond this many buffered traces (Redis unreachable), new traces are dropped and counted. */
+  maxBuffered?: number;
+  logger: Logger;
+}
+
+export interface TraceBatcherStats {
+  buffered: number;
+  published: number;
+  /** Dropped because the buffer was full. */
+  dropped: number;
+  /** Lost because publishing them failed. */
+  failed: number;
+}
+
+export interface TraceBatcher {
+  add(trace: RequestTrace, experimentId: string | null): void;
+  /** Publishes everything buffered (including what arrives meanwhile). */
+  flush(): Promise<void>;
+  /** Stops the timer and flushes. */
+  close(): Promise<void>;
+  stats(): TraceBatcherStats;
+}
+
+/** Traces per publishBatch call: large enough to keep up at tens of thousands per second. */
+const MAX_BATCH = 1_000;
+
+/**
+ * Buffers traces and publishes them on the bus as `TraceRecorded` events on
+ * `galileo.traces.<service>` (correlationId = the experiment), by size and by time. One flush runs
+ * at a time and takes whatever accumulated meanwhile, so batches grow with the load.
+ */
+export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
+  const { bus, flushSize, mirror, logger } = options;
+  const maxBuffered = options.maxBuffered ?? 100_000;
+  let buffer: PublishItem<GalileoCatalogue>[] = [];
+  const counts = { published: 0, dropped: 0, failed: 0 };
+  let flushing: Promise<void> | null = null;
+  let flushSoon: NodeJS.Immediate | null = null;
+  let lastDropWarning = 0;
+  const subjects = new Map<string, string>();
+
+  const subjectOf = (service: string): string => {
+    let subject = subjects.get(service);
+    if (subject === undefined) {
+      subject = galileoSubjects.traces(service);
+      subjects.set(service, subject);
+    }
+    return subject;
+  };
+
+  async function drain(): Promise<void> {
+    while (buffer.length > 0) {
+      const batch = buffer.length <= MAX_BATCH ? buffer : buffer.slice(0, MAX_BATCH);
+      buffer = buffer.length <= MAX_BATCH ? [] : buffer.slice(MAX_BATCH);
+      try {
+        await bus.publishBatch(batch);
+        if (mirror) {
+          const pipeline = mirror.redis.pipeline();
+          for (const item of batch) {
+            if (item.draft.type === 'TraceRecorded')
+              pipeline.publish(mirror.channel, formatTraceLine(item.draft.data));
+          }
+          await pipeline.exec();
+        }
+        counts.published += batch.length;
+      } catch (e) {
+        counts.failed += batch.length;
+        logger.error({ err: e, traces: batch.length }, 'publishing traces failed; the batch is lost');
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (flushSoon) {
+      clearImmediate(flushSoon);
+      flushSoon = null;
+    }
+    flushing ??= drain().finally(() => {
+      flushing = null;
+    });
+    return flushing;
+  }
+
+  const timer = setInterval(() => {
+    if (buffer.length > 0 && !flushing) void flush();
+  }, options.flushIntervalMs);
+  timer.unref();
+
+  return {
+    add(trace, experimentId) {
+      if (buffer.length >= maxBuffered) {
+        counts.dropped++;
+        const now = Date.now();
+        if (now - lastDropWarning > 5_000) {
+          lastDropWarning = now;
+          logger.warn(
+            { buffered: buffer.length, dropped: counts.dropped },
+            'trace buffer full: dropping traces',
+          );
+        }
+        return;
+      }
+      buffer.push({
+        subject: subjectOf(trace.service),
+        draft: { type: 'TraceRecorded', data: trace, correlationId: experimentId },
+      });
+      // Gather everything finishing in this turn of the event loop into one batch.
+      if (buffer.length >= flushSize && !flushing && !flushSoon) {
+        flushSoon = setImmediate(() => {
+          flushSoon = null;
+          void flush();
+        });
+      }
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      // a trace added while the last flush was finishing waits for the next one
+      while (buffer.length > 0 || flushing) await flush();
+    },
+    stats: () => ({ buffered: buffer.length, ...counts }),
+  };
+}
