@@ -82,6 +82,21 @@ export async function ingestFromPubSub<C extends Catalogue>(
   // Messages are handled one after another so marks are consumed in publication order.
   let chain: Promise<void> = Promise.resolve();
 
+  /** Pub/sub has no redelivery: what cannot be ingested is kept with its reason. */
+  const keepRejected = (channel: string, message: string, reason: string) =>
+    cmd.xadd(
+      bus.keys.pubsubDeadLetters,
+      '*',
+      'channel',
+      channel,
+      'message',
+      message,
+      'error',
+      reason,
+      'time',
+      new Date().toISOString(),
+    );
+
   const handle = async (channel: string, message: string) => {
     try {
       if (mirrored.has(channel) && (await bus.internals.takeMirrorMark(channel, message))) {
@@ -92,19 +107,8 @@ export async function ingestFromPubSub<C extends Catalogue>(
       if (result === null) return;
       if ('error' in result) {
         counts.rejected++;
-        await cmd.xadd(
-          bus.keys.pubsubDeadLetters,
-          '*',
-          'channel',
-          channel,
-          'message',
-          message,
-          'error',
-          result.error,
-          'time',
-          new Date().toISOString(),
-        );
         logger.warn({ channel, err: result.error }, 'pub/sub message rejected');
+        await keepRejected(channel, message, result.error);
         return;
       }
       await bus.publish(result.subject, result.draft, { source: pubsubSource(channel) });
@@ -113,20 +117,7 @@ export async function ingestFromPubSub<C extends Catalogue>(
       counts.rejected++;
       const reason = (e as Error).message;
       logger.error({ channel, err: reason }, 'pub/sub message could not be ingested');
-      await cmd
-        .xadd(
-          bus.keys.pubsubDeadLetters,
-          '*',
-          'channel',
-          channel,
-          'message',
-          message,
-          'error',
-          reason,
-          'time',
-          new Date().toISOString(),
-        )
-        .catch(() => undefined);
+      await keepRejected(channel, message, reason).catch(() => undefined);
     }
   };
 

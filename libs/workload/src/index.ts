@@ -7,3 +7,4 @@ export * from './schedule/rate-profile.js';
 export * from './schedule/schedule-spec.js';
 export * from './schedule/create-schedule.js';
 export * from './prerecorded-redis-list.js';
+export { describeValue, valueAt } from './issue-messages.js';

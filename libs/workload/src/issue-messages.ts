@@ -19,7 +19,8 @@ export function issueMessages(error: z.ZodError, input: unknown, expectedKeys: r
   });
 }
 
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at a zod issue's path in the input (to say what was received). */
+export function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   let current = value;
   for (const key of path) {
     if (typeof current !== 'object' || current === null) return undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { valueAt } from '@galileo/workload';
 
 /** One HTTP request ready for the router and the HTTP client; `path` includes the query string. */
 export interface HttpRequestSpec {
@@ -175,13 +176,4 @@ function issuesOf(error: z.ZodError, input: unknown): string {
       return path === '' ? `${issue.message}${got}` : `${path}: ${issue.message}${got}`;
     })
     .join('; ');
-}
-
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
 }
