@@ -135,9 +135,16 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
   const trimTimer = trimEvery > 0 ? setInterval(() => void trim().catch(() => undefined), trimEvery) : null;
   trimTimer?.unref();
 
+  // Subjects already found valid: a producer publishes on few subjects, many times each.
+  const validSubjects = new Set<string>();
+
   function build(subject: string, draft: EventDraft<C>, index?: number, from = source): CatalogueEvent<C> {
-    const problem = subjectProblem(subject);
-    if (problem) throw new InvalidEventError({ kind: 'invalid-subject', message: problem }, index);
+    if (!validSubjects.has(subject)) {
+      const problem = subjectProblem(subject);
+      if (problem) throw new InvalidEventError({ kind: 'invalid-subject', message: problem }, index);
+      if (validSubjects.size >= 10_000) validSubjects.clear();
+      validSubjects.add(subject);
+    }
     const made = createEvent(catalogue, draft, { subject, source: from });
     if (!made.ok) throw new InvalidEventError(made.error, index);
     return made.value;
