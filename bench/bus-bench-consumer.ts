@@ -5,6 +5,8 @@ import { galileoCatalogue } from '@galileo/events';
 import { createBus } from '@galileo/bus';
 
 interface Start {
+  /** 'raw': a plain ioredis XREADGROUP/XACK loop, the latency peer (no bus, no validation). */
+  mode?: 'bus' | 'raw';
   redisUrl: string;
   prefix: string;
   group: string;
@@ -14,7 +16,71 @@ interface Start {
 
 const wallClockMs = () => performance.timeOrigin + performance.now();
 
+const newHistogram = () =>
+  hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+
+function percentiles(h: ReturnType<typeof newHistogram>) {
+  return {
+    p50Us: h.getValueAtPercentile(50),
+    p90Us: h.getValueAtPercentile(90),
+    p99Us: h.getValueAtPercentile(99),
+    p999Us: h.getValueAtPercentile(99.9),
+    maxUs: h.maxValue,
+  };
+}
+
+/** The latency peer: what Redis streams cost between two processes without the bus. */
+async function rawConsumer(start: Start): Promise<void> {
+  const reader = new Redis(start.redisUrl, { maxRetriesPerRequest: null });
+  const acker = new Redis(start.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  const key = `${start.prefix}raw-latency`;
+  const histogram = newHistogram();
+  let handled = 0;
+  process.send!({ kind: 'ready' });
+  while (handled < start.expected) {
+    const reply = (await reader.xreadgroup(
+      'GROUP',
+      start.group,
+      'c1',
+      'COUNT',
+      500,
+      'BLOCK',
+      1000,
+      'STREAMS',
+      key,
+      '>',
+    )) as [string, [string, string[]][]][] | null;
+    if (!reply) continue;
+    const now = wallClockMs();
+    const ids: string[] = [];
+    for (const [id, fields] of reply[0]![1]) {
+      ids.push(id);
+      handled++;
+      if (fields[1] !== 'warmup')
+        histogram.recordValue(Math.max(1, Math.round((now - Number(fields[3])) * 1000)));
+    }
+    void acker.xack(key, start.group, ...ids);
+  }
+  process.send!({
+    kind: 'done',
+    handled,
+    firstAt: 0,
+    lastAt: 0,
+    perConsumer: [handled],
+    cpuUs: 0,
+    ...percentiles(histogram),
+  });
+  reader.disconnect();
+  acker.disconnect();
+  setTimeout(() => process.exit(0), 20);
+}
+
 process.once('message', async (start: Start) => {
+  if (start.mode === 'raw') return rawConsumer(start);
   const redis = new Redis(start.redisUrl, { maxRetriesPerRequest: null });
   const bus = createBus({
     redis,
@@ -73,9 +139,7 @@ process.once('message', async (start: Start) => {
         firstAt,
         lastAt,
         perConsumer,
-        p50Us: histogram.getValueAtPercentile(50),
-        p99Us: histogram.getValueAtPercentile(99),
-        maxUs: histogram.maxValue,
+        ...percentiles(histogram),
         cpuUs: ((u) => u.user + u.system)(process.cpuUsage(cpuAtStart)),
       });
       await bus.close();
