@@ -10,6 +10,8 @@ describe('latency recorder', () => {
     const { serviceTime, responseTime } = latency.summary();
     expect(serviceTime.count).toBe(101);
     expect(serviceTime.p50).toBeCloseTo(50, 0);
+    expect(serviceTime.mean).toBeCloseTo(5050 / 101, 3); // exact: from the sum, not the buckets
+    expect(responseTime.mean).toBeCloseTo((5050 + 5000 + 0.1) / 101, 3);
     expect(serviceTime.max).toBeCloseTo(100, 0);
     expect(responseTime.p90).toBeCloseTo(140, 0);
     expect(responseTime.p99).toBeCloseTo(149, 0);

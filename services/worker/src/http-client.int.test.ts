@@ -1,0 +1,133 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpClient, type HttpClient } from './http-client.js';
+import { startSlowServer } from './test-support/slow-server.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+function client(options: { requestTimeoutMs?: number; responseLimit?: number } = {}): HttpClient {
+  const http = createHttpClient({ requestTimeoutMs: 5_000, responseLimit: 65_536, ...options });
+  closers.push(() => http.close());
+  return http;
+}
+
+async function slow(delayMs: number): Promise<string> {
+  const server = await startSlowServer(delayMs);
+  closers.push(() => server.close());
+  return `http://${server.host}/`;
+}
+
+/** Echoes method, path, headers and body as JSON; `/big` answers 100 000 'x' in chunks. */
+async function echoServer(): Promise<string> {
+  const server = createServer((request, response) => {
+    if (request.url === '/big') {
+      response.writeHead(200, { 'content-type': 'text/plain', 'x-multi': ['a', 'b'] });
+      for (let i = 0; i < 10; i++) response.write('x'.repeat(10_000));
+      response.end();
+      return;
+    }
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      response.writeHead(201, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ method: request.method, url: request.url, headers: request.headers, body }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('http client (undici dispatch)', () => {
+  it('sends method, path, headers and body; returns status, headers as JSON and the body', async () => {
+    const origin = await echoServer();
+    const http = client();
+    const outcome = await http.send(`${origin}/a?b=1`, {
+      method: 'POST',
+      path: '/a?b=1',
+      headers: { 'x-test': 'yes' },
+      body: 'hello',
+    });
+    expect(outcome.status).toBe(201);
+    expect(JSON.parse(outcome.headers!)).toMatchObject({ 'content-type': 'application/json' });
+    expect(JSON.parse(outcome.body!)).toMatchObject({
+      method: 'POST',
+      url: '/a?b=1',
+      headers: { 'x-test': 'yes' },
+      body: 'hello',
+    });
+    expect(http.inFlight).toBe(0);
+  });
+
+  it('keeps the body up to the limit, joins repeated headers, and reuses the connection', async () => {
+    const origin = await echoServer();
+    const http = client({ responseLimit: 15_000 });
+    for (let i = 0; i < 3; i++) {
+      const outcome = await http.send(`${origin}/big`, { method: 'GET', path: '/big', headers: {} });
+      expect(outcome.status).toBe(200);
+      expect(outcome.body).toBe('x'.repeat(15_000));
+      expect(JSON.parse(outcome.headers!)).toMatchObject({ 'x-multi': 'a, b' });
+    }
+  });
+
+  it('turns transport errors and bad URLs into status −1 with the reason', async () => {
+    const http = client();
+    const refused = await http.send('http://127.0.0.1:1/', { method: 'GET', path: '/', headers: {} });
+    expect(refused).toMatchObject({ status: -1, headers: null });
+    expect(refused.body).toMatch(/ECONNREFUSED/);
+    expect(await http.send('nonsense', { method: 'GET', path: '/', headers: {} })).toEqual({
+      status: -1,
+      headers: null,
+      body: 'invalid URL "nonsense"',
+    });
+  });
+
+  it('times out a request that waits longer than the timeout for its headers', async () => {
+    const url = await slow(2_000);
+    const http = client({ requestTimeoutMs: 200 });
+    const started = Date.now();
+    const outcome = await http.send(url, { method: 'GET', path: '/', headers: {} });
+    expect(outcome).toMatchObject({ status: -1, headers: null });
+    expect(outcome.body).toMatch(/UND_ERR_HEADERS_TIMEOUT/);
+    // checked every timeout / 4
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(http.inFlight).toBe(0);
+  });
+
+  it('aborts every outstanding request of a signal, and refuses new ones', async () => {
+    const url = await slow(2_000);
+    const http = client();
+    const abort = new AbortController();
+    const other = new AbortController();
+    const request = { method: 'GET', path: '/', headers: {} };
+    const pending = [1, 2, 3].map(() => http.send(url, request, abort.signal));
+    const unaffected = http.send(url, request, other.signal);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(http.inFlight).toBe(4);
+    abort.abort(new Error('client group closed'));
+    for (const outcome of await Promise.all(pending)) {
+      expect(outcome).toEqual({ status: -1, headers: null, body: 'client group closed' });
+    }
+    expect(await http.send(url, request, abort.signal)).toEqual({
+      status: -1,
+      headers: null,
+      body: 'client group closed',
+    });
+    expect(await unaffected).toMatchObject({ status: 200, body: 'slow ok' });
+    expect(http.inFlight).toBe(0);
+  });
+});
