@@ -356,6 +356,7 @@ async function main() {
       responseP99Ms: best?.responseP99Ms ?? null,
       connections,
       clients: CLIENTS,
+      tracing: TRACING,
       nodeFlags: NODE_FLAGS,
       workerEnv: WORKER_ENV,
       stepSeconds: STEP_SECONDS,

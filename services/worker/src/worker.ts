@@ -81,7 +81,6 @@ export function createWorker(deps: WorkerDeps): Worker {
   const http: HttpClient = createHttpClient({
     requestTimeoutMs: config.requestTimeout,
     responseLimit: config.traceResponseLimit,
-    connectionsPerOrigin: process.env.XX_CONNS ? Number(process.env.XX_CONNS) : null,
   });
   const traces: TraceBatcher = createTraceBatcher({
     bus,
