@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { defineCatalogue } from './catalogue.js';
 import { encodeToken } from './subject.js';
+import { experimentEvents } from './experiment-events.js';
+import { recordingEvents } from './recording-events.js';
+import { balancingEvents } from './balancing-events.js';
+import { scalingEvents } from './scaling-events.js';
 
 /** galileo's RequestTrace (§5.1), field names and order as galileo-db stores them. */
 export const requestTraceSchema = z.object({
@@ -27,13 +31,6 @@ export const telemetrySchema = z.object({
   value: z.number(),
 });
 export type TelemetryReading = z.infer<typeof telemetrySchema>;
-
-const experimentRef = z.object({
-  id: z.string().min(1),
-  name: z.string(),
-  creator: z.string(),
-  created: z.number(),
-});
 
 /**
  * Worker commands (protocols §3.3, §3.5) travel as requests on `galileo.commands.worker.<name>.<cmd>`
@@ -76,7 +73,8 @@ export const setWorkloadSchema = groupRef.extend({
 });
 export type SetWorkload = z.infer<typeof setWorkloadSchema>;
 
-export const galileoCatalogue = defineCatalogue({
+/** Traces, telemetry, platform events and the worker's registration and commands. */
+const coreEvents = {
   TraceRecorded: {
     version: 1,
     description: 'A worker performed one request (galileo RequestTrace).',
@@ -106,41 +104,6 @@ export const galileoCatalogue = defineCatalogue({
     version: 1,
     description: 'A worker left (clean shutdown or expired heartbeat).',
     schema: z.object({ name: z.string().min(1), reason: z.enum(['shutdown', 'expired']) }),
-  },
-  ExperimentQueued: {
-    version: 1,
-    description: 'An experiment was accepted from the queue or the API.',
-    schema: z.object({ experiment: experimentRef, instructions: z.string() }),
-  },
-  ExperimentStarted: {
-    version: 1,
-    description: 'The daemon started running an experiment.',
-    schema: z.object({ id: z.string().min(1), start: z.number() }),
-  },
-  ExperimentCommandExecuted: {
-    version: 1,
-    description: 'One instruction line of a running experiment was executed.',
-    schema: z.object({
-      id: z.string().min(1),
-      line: z.number().int().min(1),
-      command: z.string(),
-      result: z.unknown().optional(),
-    }),
-  },
-  ExperimentFinished: {
-    version: 1,
-    description: 'An experiment ran to its end.',
-    schema: z.object({ id: z.string().min(1), end: z.number() }),
-  },
-  ExperimentFailed: {
-    version: 1,
-    description: 'An experiment stopped with an error.',
-    schema: z.object({ id: z.string().min(1), end: z.number(), reason: z.string() }),
-  },
-  ExperimentCancelled: {
-    version: 1,
-    description: 'An experiment was cancelled before or while running.',
-    schema: z.object({ id: z.string().min(1), end: z.number().nullable(), reason: z.string() }),
   },
   SpawnClientGroup: {
     version: 1,
@@ -200,6 +163,19 @@ export const galileoCatalogue = defineCatalogue({
       requests: z.number().int().min(0),
     }),
   },
+} as const;
+
+/**
+ * The whole catalogue: one file per domain, merged here. A domain adds its event types to its own
+ * file (experiment-events.ts, recording-events.ts, balancing-events.ts, scaling-events.ts) and
+ * never to another's.
+ */
+export const galileoCatalogue = defineCatalogue({
+  ...coreEvents,
+  ...experimentEvents,
+  ...recordingEvents,
+  ...balancingEvents,
+  ...scalingEvents,
 });
 export type GalileoCatalogue = typeof galileoCatalogue;
 

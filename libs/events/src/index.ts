@@ -6,3 +6,7 @@ export * from './errors.js';
 export * from './codec.js';
 export * from './subject.js';
 export * from './galileo-events.js';
+export * from './experiment-events.js';
+export * from './recording-events.js';
+export * from './balancing-events.js';
+export * from './scaling-events.js';

@@ -1,4 +1,4 @@
-import { errors, Pool, type Dispatcher } from 'undici';
+import { Client, errors, type Dispatcher } from 'undici';
 import type { HttpRequestSpec } from './request-factory.js';
 
 /** What a request produced, as a trace records it. Transport errors are a status of −1, never thrown. */
@@ -13,7 +13,7 @@ export interface HttpOutcome {
 
 export interface HttpClient {
   send(url: string, request: HttpRequestSpec, signal?: AbortSignal): Promise<HttpOutcome>;
-  /** Requests currently outstanding on all pools. */
+  /** Requests currently outstanding on all origins (sent, or waiting for a connection). */
   readonly inFlight: number;
   /** Waits for outstanding requests, then closes every pool. */
   close(): Promise<void>;
@@ -29,8 +29,13 @@ export interface HttpClientOptions {
 }
 
 /**
- * HTTP over undici with one keep-alive Pool per origin (`http://host:port`), shared by every client
- * group of the worker.
+ * HTTP over undici with one pool of keep-alive connections per origin (`http://host:port`), shared
+ * by every client group of the worker. A request takes the most recently freed connection, or opens
+ * one — at most 8 per origin per turn of the event loop; beyond that it waits for the next turn or
+ * for a connection to free up. Open loop, a stall of the loop makes hundreds of requests due at
+ * once: undici's Pool opened a connection for each (measured: 30 → 756 connections in one burst,
+ * whose opening — and closing, idle, together 30 s later — stalled the loop again by 20–50 ms,
+ * and cost ~50 MB of RSS). To a slow server, connections still grow by thousands per second.
  *
  * Every request is one `dispatch` with a small handler object: the body is gathered from the
  * parser's chunks as they arrive, without a Readable stream, an async iterator or an abort listener
@@ -46,7 +51,7 @@ export interface HttpClientOptions {
  * by undici's timers, which replace a timer object on every request of a keep-alive connection.
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, OriginPool>();
   const listening = new WeakSet<AbortSignal>();
   const outstanding = new HandlerList();
   const timeoutMs = options.requestTimeoutMs;
@@ -62,16 +67,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
   };
 
-  const poolFor = (origin: string): Pool => {
+  const poolFor = (origin: string): OriginPool => {
     let pool = pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, {
-        connections: options.connectionsPerOrigin ?? null,
-        // 0: no undici timers per request; the sweep above enforces the timeout
-        headersTimeout: 0,
-        bodyTimeout: 0,
-        keepAliveTimeout: 30_000,
-      });
+      pool = new OriginPool(origin, options.connectionsPerOrigin ?? null);
       pools.set(origin, pool);
     }
     return pool;
@@ -105,23 +104,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         sweeper.unref();
       }
       return new Promise<HttpOutcome>((resolve) => {
-        const handler = new ResponseHandler(options.responseLimit, signal ?? null, (done, outcome) => {
-          outstanding.remove(done);
-          resolve(outcome);
-        });
-        outstanding.add(handler);
         const dispatch: Dispatcher.DispatchOptions = {
           path: target.path,
           method: request.method as Dispatcher.HttpMethod,
           headers: request.headers,
         };
         if (request.body !== undefined) dispatch.body = request.body;
-        try {
-          poolFor(target.origin).dispatch(dispatch, handler);
-        } catch (e) {
-          // dispatch reports its own errors to the handler; anything else ends the request here
-          handler.onResponseError(null, e as Error);
-        }
+        const handler = new ResponseHandler(
+          dispatch,
+          options.responseLimit,
+          signal ?? null,
+          (done, outcome) => {
+            outstanding.remove(done);
+            resolve(outcome);
+          },
+        );
+        outstanding.add(handler);
+        poolFor(target.origin).dispatch(handler);
       });
     },
     get inFlight() {
@@ -132,9 +131,95 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       sweeper = null;
       const all = [...pools.values()];
       pools.clear();
-      await Promise.all(all.map((pool) => pool.close().catch(() => pool.destroy())));
+      await Promise.all(all.map((pool) => pool.close()));
     },
   };
+}
+
+/** Connections an origin's pool opens per turn of the event loop, at most. */
+const NEW_CONNECTIONS_PER_TURN = 8;
+
+const clientOptions: Client.Options = {
+  // 0: no undici timers per request; the client's sweep enforces the request timeout
+  headersTimeout: 0,
+  bodyTimeout: 0,
+  keepAliveTimeout: 30_000,
+};
+
+/**
+ * The keep-alive connections to one origin, one request at a time each (undici Clients, which
+ * reconnect by themselves when used after the server closed them). Idle connections are a stack,
+ * so the busiest ones are reused and the others may time out.
+ */
+class OriginPool {
+  private readonly all: Client[] = [];
+  private readonly idle: Client[] = [];
+  /** Requests waiting for a connection, oldest first (`head` is the next). */
+  private waiting: (ResponseHandler | undefined)[] = [];
+  private head = 0;
+  private openedThisTurn = 0;
+
+  constructor(
+    private readonly origin: string,
+    private readonly max: number | null,
+  ) {}
+
+  dispatch(handler: ResponseHandler): void {
+    const client = this.idle.pop() ?? this.open();
+    if (client) handler.start(this, client);
+    else this.waiting.push(handler);
+  }
+
+  /** The request on `client` ended: the oldest waiting request takes the connection. */
+  release(client: Client): void {
+    const next = this.nextWaiting();
+    if (next) next.start(this, client);
+    else this.idle.push(client);
+  }
+
+  async close(): Promise<void> {
+    for (let next = this.nextWaiting(); next; next = this.nextWaiting()) {
+      next.onResponseError(null, new errors.ClientClosedError());
+    }
+    await Promise.all(this.all.map((client) => client.close().catch(() => client.destroy())));
+  }
+
+  private open(): Client | null {
+    if (this.max !== null && this.all.length >= this.max) return null;
+    if (this.openedThisTurn >= NEW_CONNECTIONS_PER_TURN) return null;
+    if (this.openedThisTurn++ === 0) setImmediate(this.nextTurn);
+    const client = new Client(this.origin, clientOptions);
+    this.all.push(client);
+    return client;
+  }
+
+  private readonly nextTurn = (): void => {
+    this.openedThisTurn = 0;
+    while (this.head < this.waiting.length) {
+      const client = this.open();
+      if (!client) return;
+      const next = this.nextWaiting();
+      if (!next) {
+        this.idle.push(client);
+        return;
+      }
+      next.start(this, client);
+    }
+  };
+
+  /** The oldest waiting request that has not ended meanwhile (aborted, timed out). */
+  private nextWaiting(): ResponseHandler | null {
+    while (this.head < this.waiting.length) {
+      const handler = this.waiting[this.head]!;
+      this.waiting[this.head++] = undefined;
+      if (this.head === this.waiting.length) {
+        this.waiting = [];
+        this.head = 0;
+      }
+      if (!handler.settled) return handler;
+    }
+    return null;
+  }
 }
 
 /** The outstanding requests; a handler unlinked from it points nowhere (nothing kept alive). */
@@ -181,19 +266,35 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   /** The final response's headers arrived. */
   responded = false;
   private controller: Dispatcher.DispatchController | null = null;
+  /** The connection it runs on, given back to its pool when the request ends. */
+  private pool: OriginPool | null = null;
+  private client: Client | null = null;
   private abortedWith: Error | null = null;
   private status = -1;
   private headers: string | null = null;
   private first: Buffer | null = null;
   private chunks: Buffer[] | null = null;
   private kept = 0;
-  private settled = false;
+  settled = false;
 
   constructor(
+    private readonly options: Dispatcher.DispatchOptions,
     private readonly limit: number,
     readonly signal: AbortSignal | null,
     private readonly settle: (handler: ResponseHandler, outcome: HttpOutcome) => void,
   ) {}
+
+  /** Sends the request on `client` (of `pool`). */
+  start(pool: OriginPool, client: Client): void {
+    this.pool = pool;
+    this.client = client;
+    try {
+      client.dispatch(this.options, this);
+    } catch (e) {
+      // dispatch reports its own errors to the handler; anything else ends the request here
+      this.onResponseError(null, e as Error);
+    }
+  }
 
   abort(reason: Error): void {
     if (this.settled) return;
@@ -240,16 +341,23 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
         ? this.first.toString('utf8')
         : '';
     if (text.length > this.limit) text = text.slice(0, this.limit);
+    this.done();
+    this.settle(this, { status: this.status, headers: this.headers, body: text.trim() });
+  }
+
+  /** Gives the connection back and drops what the response held. */
+  private done(): void {
     this.controller = null;
     this.first = this.chunks = null;
-    this.settle(this, { status: this.status, headers: this.headers, body: text.trim() });
+    const { pool, client } = this;
+    this.pool = this.client = null;
+    if (pool && client) pool.release(client);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
     if (this.settled) return;
     this.settled = true;
-    this.controller = null;
-    this.first = this.chunks = null;
+    this.done();
     this.settle(this, failure(error));
   }
 }

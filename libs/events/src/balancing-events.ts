@@ -1,0 +1,2 @@
+/** Load balancing: weights set by the lb-optimizer. */
+export const balancingEvents = {} as const;

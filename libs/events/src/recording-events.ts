@@ -1,0 +1,2 @@
+/** Telemetry agent and recorder events (node infos, recorder lifecycle). */
+export const recordingEvents = {} as const;
