@@ -2,6 +2,7 @@ import { createBus } from '@galileo/bus';
 import { redisOptions } from '@galileo/config';
 import { galileoCatalogue } from '@galileo/events';
 import { createLogger } from '@galileo/logging';
+import { runService } from '@galileo/runtime';
 import { Redis } from 'ioredis';
 import { loadWorkerConfig } from './config.js';
 import { createWorker } from './worker.js';
@@ -33,32 +34,12 @@ const bus = createBus({
 });
 const worker = createWorker({ bus, redis, config, logger });
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
-    logger.warn({ signal }, 'second signal: exiting without waiting');
-    process.exit(1);
-  }
-  stopping = true;
-  logger.info({ signal }, 'stopping');
-  try {
+await runService({
+  logger,
+  start: () => worker.start(),
+  stop: async () => {
     await worker.stop();
     await bus.close();
     await redis.quit();
-    process.exit(0);
-  } catch (e) {
-    logger.error({ err: e }, 'stopping failed');
-    process.exit(1);
-  }
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
-
-try {
-  await worker.start();
-} catch (e) {
-  logger.fatal({ err: e }, 'worker failed to start');
-  await bus.close().catch(() => undefined);
-  redis.disconnect();
-  process.exit(1);
-}
+  },
+});

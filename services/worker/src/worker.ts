@@ -15,7 +15,7 @@ import { createClientGroup, type ClientGroup } from './client-group.js';
 import { systemClock, type Clock } from './clock.js';
 import { createCommandHandlers, type WorkerInfo } from './command-handlers.js';
 import type { WorkerConfig } from './config.js';
-import { startHealthServer, type HealthServer } from './health-server.js';
+import { startHealthServer, type HealthServer } from '@galileo/runtime';
 import { HEARTBEAT_TTL_INTERVALS, startHeartbeat } from './heartbeat.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { createWorkerRegistration } from './registration.js';
