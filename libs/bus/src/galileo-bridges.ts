@@ -40,6 +40,7 @@ export function ingestGalileoEvents(bus: Bus<GalileoCatalogue>): Promise<Ingest>
 export function parseTelemdMessage(
   channel: string,
   message: string,
+  timestamps: TelemdTimestampStyle = 'float',
 ):
   | { node: string; metric: string; subsystem: string | null; timestamp: number; value: number }
   | { error: string } {
@@ -54,7 +55,8 @@ export function parseTelemdMessage(
     return {
       error: `expected "<timestamp> <value>" on ${channel}, got ${JSON.stringify(message.slice(0, 80))}`,
     };
-  const timestamp = Number(message.slice(0, space));
+  const timestamp =
+    timestamps === 'go' ? parseGoTelemdTimestamp(message.slice(0, space)) : Number(message.slice(0, space));
   const rawValue = message.slice(space + 1).trim();
   let value = Number(rawValue);
   if (!Number.isFinite(value) && parts[2] === 'status') value = rawValue === 'true' ? 1 : 0;
@@ -72,12 +74,32 @@ export function parseTelemdMessage(
   };
 }
 
+/**
+ * How to read a telemd timestamp. `float` (galileo's way) reads it as a decimal number. `go` undoes
+ * the Go agent's quirk: it prints `"%d.%d"` of (seconds, UnixNano mod seconds), i.e. the
+ * nanoseconds *without zero padding* (5 ms → `…0.5000000`), so `float` is off by up to a second.
+ * The TypeScript agent prints nine zero-padded digits, which both styles read correctly.
+ */
+export type TelemdTimestampStyle = 'float' | 'go';
+
+/** Reads a Go telemd timestamp `<seconds>.<nanoseconds, unpadded>`; anything else as a float. */
+export function parseGoTelemdTimestamp(text: string): number {
+  const m = /^(\d+)\.(\d{1,9})$/.exec(text);
+  if (!m) return Number(text);
+  return Number(m[1]) + Number(m[2]) / 1e9;
+}
+
 /** Bridges telemd's pub/sub telemetry (Go or TypeScript agent) into `galileo.telemetry.<node>.<metric>`. */
-export function ingestTelemd(bus: Bus<GalileoCatalogue>): Promise<Ingest> {
+export function ingestTelemd(
+  bus: Bus<GalileoCatalogue>,
+  options: { timestamps?: TelemdTimestampStyle } = {},
+): Promise<Ingest> {
   return ingestFromPubSub(bus, {
     channel: TELEMD_CHANNEL_PATTERN,
+    // The TypeScript agent marks its lines (it puts them on the bus itself) from its first reading on.
+    checkEveryMessage: true,
     toEvent: (channel, message) => {
-      const reading = parseTelemdMessage(channel, message);
+      const reading = parseTelemdMessage(channel, message, options.timestamps);
       if ('error' in reading) return reading;
       return {
         subject: galileoSubjects.telemetry(reading.node, reading.metric),

@@ -48,6 +48,11 @@ export interface IngestOptions<C extends Catalogue> {
   channel: string;
   /** Turns one message into an event, an error (kept in the pub/sub dead-letter stream), or null to drop it. */
   toEvent(channel: string, message: string): IngestResult<C>;
+  /**
+   * Look for a mirror mark on every message, not only on channels known to be mirrored (that list
+   * is refreshed once a second). For patterns whose channels appear as producers start (telem/*).
+   */
+  checkEveryMessage?: boolean;
 }
 
 export interface Ingest {
@@ -99,7 +104,10 @@ export async function ingestFromPubSub<C extends Catalogue>(
 
   const handle = async (channel: string, message: string) => {
     try {
-      if (mirrored.has(channel) && (await bus.internals.takeMirrorMark(channel, message))) {
+      if (
+        (options.checkEveryMessage || mirrored.has(channel)) &&
+        (await bus.internals.takeMirrorMark(channel, message))
+      ) {
         counts.echoesSkipped++;
         return;
       }

@@ -1,1 +1,11 @@
-export {};
+export * from './sliding-window.js';
+export * from './labels.js';
+export * from './node-info.js';
+export * from './pods.js';
+export * from './latency-graph.js';
+export * from './trace-headers.js';
+export * from './galileo-context.js';
+export * from './bus-feed.js';
+export * from './config.js';
+export * from './load-latency-graph.js';
+export * from './synthetic-cluster.js';

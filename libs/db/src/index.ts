@@ -1,1 +1,34 @@
-export {};
+export { dbConfigSpec, expdbDrivers, type DbConfig, type ExpdbDriver } from './config.js';
+export { databaseTarget, openDatabase } from './open-database.js';
+export { defaultMigrationsDir, migrateMysql, migrateSqlite, readMigrations, type Migration } from './migrations.js';
+export {
+  experimentStatuses,
+  isExperimentStatus,
+  type DatabaseDialect,
+  type DatabaseTarget,
+  type EventQuery,
+  type EventRecord,
+  type EventRepository,
+  type ExperimentListFilter,
+  type ExperimentPatch,
+  type ExperimentRecord,
+  type ExperimentRepository,
+  type ExperimentStatus,
+  type GalileoDatabase,
+  type InsertResult,
+  type InstructionsRecord,
+  type InstructionsRepository,
+  type MetadataRepository,
+  type NodeInfoRecord,
+  type NodeInfoRepository,
+  type OpenDatabaseOptions,
+  type ProcessedEventLedger,
+  type RejectedRow,
+  type Repositories,
+  type TelemetryQuery,
+  type TelemetryRecord,
+  type TelemetryRepository,
+  type TraceQuery,
+  type TraceRecord,
+  type TraceRepository,
+} from './types.js';

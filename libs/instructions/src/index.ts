@@ -1,1 +1,3 @@
-export {};
+export * from './instruction.js';
+export * from './parse-instructions.js';
+export * from './configuration.js';

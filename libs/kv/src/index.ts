@@ -1,1 +1,4 @@
-export {};
+export * from './function-weights.js';
+export * from './weight-store.js';
+export * from './etcd-weight-store.js';
+export * from './redis-weight-store.js';

@@ -1,1 +1,4 @@
-export {};
+export * from './config.js';
+export * from './line-protocol.js';
+export * from './galileo-points.js';
+export * from './influx-writer.js';

@@ -1,1 +1,3 @@
-export {};
+export * from './load-balancer.js';
+export * from './function-routes.js';
+export * from './config.js';

@@ -1,1 +1,5 @@
-export {};
+export * from './attribution.js';
+export * from './batcher.js';
+export * from './config.js';
+export * from './recorder.js';
+export * from './stores.js';

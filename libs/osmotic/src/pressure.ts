@@ -1,0 +1,475 @@
+import {
+  combinedPressure,
+  cpuUsagePressure,
+  latencyRequirementLogPressure,
+  latencyRequirementPressure,
+  networkDistancePressure,
+  percentile,
+  requestPressure,
+  rttLogPressure,
+  type PressureName,
+} from './formulas.js';
+import type { OsmoticGateway, OsmoticInput, OsmoticParameters, OsmoticPod, TraceGroup } from './input.js';
+import type { OsmoticRecord, PressureLatencyRecord } from './records.js';
+
+/** Columns of FunctionPressure.columns, one row of COLUMNS numbers per evaluated client zone. */
+export const PRESSURE_COLUMNS = [
+  'value',
+  'request',
+  'rttLog',
+  'networkDistance',
+  'latencyReqUnbound',
+  'latencyReqLog',
+  'time',
+  'distance',
+] as const;
+const COLUMNS = PRESSURE_COLUMNS.length;
+const [VALUE, REQUEST, RTT_LOG, NETWORK_DISTANCE, LATENCY_REQ_UNBOUND, LATENCY_REQ_LOG, TIME, DISTANCE] = [
+  0, 1, 2, 3, 4, 5, 6, 7,
+] as const;
+
+/**
+ * One function at one gateway, and its client zones' pressures: P[fn, zone, clients[i].clientZone]
+ * is `columns[i * 8]` (the product), followed by the components, the target-time percentile (ms;
+ * NaN without traces) and d_xz (ms). Columnar, so a round of 500,000 rows allocates 10,000 of these.
+ */
+export interface FunctionPressure {
+  fn: string;
+  /** Zone of the gateway (where the function was served). */
+  zone: string;
+  /** The gateway's node. */
+  gateway: string;
+  utilization: number;
+  requiredLatency: number;
+  avgDistance: number;
+  /** The normaliser of network_distance. */
+  maxLatency: number;
+  runningPods: number;
+  cpuMean: number;
+  cpuUsage: number;
+  /** The evaluated trace groups (client zones), internal first. */
+  clients: TraceGroup[];
+  columns: Float64Array;
+  /** Mean of the client pressures (the scale-down test). */
+  mean: number;
+}
+
+/** P[fn, fn_zone, client_zone] as one object (for tests, logs and small rounds). */
+export interface PressureRow {
+  fn: string;
+  zone: string;
+  clientZone: string;
+  value: number;
+  gateway: string;
+  client: string;
+  count: number;
+  request: number;
+  rttLog: number;
+  networkDistance: number;
+  latencyReqUnbound: number;
+  latencyReqLog: number;
+  time: number;
+  distance: number;
+}
+
+export function pressureRow(f: FunctionPressure, i: number): PressureRow {
+  const c = f.columns;
+  const o = i * COLUMNS;
+  const g = f.clients[i]!;
+  return {
+    fn: f.fn,
+    zone: f.zone,
+    clientZone: g.clientZone,
+    value: c[o + VALUE]!,
+    gateway: f.gateway,
+    client: g.client,
+    count: g.count,
+    request: c[o + REQUEST]!,
+    rttLog: c[o + RTT_LOG]!,
+    networkDistance: c[o + NETWORK_DISTANCE]!,
+    latencyReqUnbound: c[o + LATENCY_REQ_UNBOUND]!,
+    latencyReqLog: c[o + LATENCY_REQ_LOG]!,
+    time: c[o + TIME]!,
+    distance: c[o + DISTANCE]!,
+  };
+}
+
+/** Every P[fn, z, x] of a round as objects. */
+export function pressureRows(result: Pick<PressureResult, 'gateways'>): PressureRow[] {
+  const rows: PressureRow[] = [];
+  for (const gw of result.gateways)
+    for (const f of gw.functions) for (let i = 0; i < f.clients.length; i++) rows.push(pressureRow(f, i));
+  return rows;
+}
+
+export interface GatewayPressure {
+  zone: string;
+  node: string;
+  functions: FunctionPressure[];
+}
+
+/** Something the round left out, and why (the original raised and stopped the daemon). */
+export interface OsmoticSkip {
+  reason: string;
+  fn?: string;
+  zone?: string;
+  clientZone?: string;
+}
+
+export interface PressureResult {
+  gateways: GatewayPressure[];
+  /** Number of P[fn, z, x] computed. */
+  rowCount: number;
+  skips: OsmoticSkip[];
+}
+
+/** Indexes shared by the pressure and the decision steps. */
+export interface RoundIndex {
+  gatewayByZone: Map<string, OsmoticGateway>;
+  nodesByZone: Map<string, string[]>;
+  runningByFnZone: Map<string, OsmoticPod[]>;
+  runningCountByFn: Map<string, number>;
+  pendingByFnZone: Map<string, number>;
+  pendingCountByFn: Map<string, number>;
+}
+
+export const fnZoneKey = (fn: string, zone: string) => `${fn}\u0000${zone}`;
+
+export function indexRound(input: OsmoticInput): RoundIndex {
+  const gatewayByZone = new Map<string, OsmoticGateway>();
+  for (const g of input.gateways) if (!gatewayByZone.has(g.zone)) gatewayByZone.set(g.zone, g);
+  const nodesByZone = new Map<string, string[]>();
+  for (const n of input.nodes) {
+    if (n.zone === null) continue;
+    let list = nodesByZone.get(n.zone);
+    if (!list) nodesByZone.set(n.zone, (list = []));
+    list.push(n.name);
+  }
+  const runningByFnZone = new Map<string, OsmoticPod[]>();
+  const runningCountByFn = new Map<string, number>();
+  const pendingByFnZone = new Map<string, number>();
+  const pendingCountByFn = new Map<string, number>();
+  for (const p of input.pods) {
+    if (p.status === 'Running') {
+      runningCountByFn.set(p.fn, (runningCountByFn.get(p.fn) ?? 0) + 1);
+      if (p.zone !== null) {
+        const key = fnZoneKey(p.fn, p.zone);
+        let list = runningByFnZone.get(key);
+        if (!list) runningByFnZone.set(key, (list = []));
+        list.push(p);
+      }
+    } else if (p.status === 'Pending') {
+      pendingCountByFn.set(p.fn, (pendingCountByFn.get(p.fn) ?? 0) + 1);
+      if (p.zone !== null) {
+        const key = fnZoneKey(p.fn, p.zone);
+        pendingByFnZone.set(key, (pendingByFnZone.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  return { gatewayByZone, nodesByZone, runningByFnZone, runningCountByFn, pendingByFnZone, pendingCountByFn };
+}
+
+/** Mean latency from the gateway's node to every node of its zone (itself counted as 0). */
+function internalDistance(input: OsmoticInput, gateway: OsmoticGateway, nodes: readonly string[]): number {
+  let sum = 0;
+  let n = 0;
+  for (const node of nodes) {
+    const l = node === gateway.node ? 0 : input.latency(gateway.node, node);
+    if (l === undefined) continue;
+    sum += l;
+    n++;
+  }
+  if (!nodes.includes(gateway.node)) n++; // the gateway's own 0 when its node carries no zone label
+  return n > 0 ? sum / n : 0;
+}
+
+/**
+ * Per-gateway pressure (calculate_pressure_per_fn): for every gateway zone z, every function
+ * served there that has a running replica, and every client zone x that sent it traces — the
+ * internal group first, then the others by descending count — computes all six components and
+ * multiplies the selected ones into P[fn, z, x]. The records are built from the result by
+ * `pressureRecords`, only when they are published.
+ */
+export function computePressures(
+  input: OsmoticInput,
+  params: OsmoticParameters,
+  index: RoundIndex = indexRound(input),
+): PressureResult {
+  let rowCount = 0;
+  const gateways: GatewayPressure[] = [];
+  const skips: OsmoticSkip[] = [];
+  const zoneCount = Math.max(1, input.zones.length);
+  const selected = params.pressures;
+  const weights = params.weights;
+
+  // zone → fn → groups (one per client zone; duplicates merged)
+  const byZone = new Map<string, Map<string, TraceGroup[]>>();
+  for (const g of input.traces) {
+    let fns = byZone.get(g.zone);
+    if (!fns) byZone.set(g.zone, (fns = new Map()));
+    let list = fns.get(g.fn);
+    if (!list) fns.set(g.fn, (list = []));
+    let same = -1;
+    for (let i = 0; i < list.length; i++) if (list[i]!.clientZone === g.clientZone) same = i;
+    if (same >= 0) {
+      const o = list[same]!;
+      list[same] = {
+        ...o,
+        client: g.count > o.count ? g.client : o.client,
+        count: o.count + g.count,
+        times: [...Array.from(o.times), ...Array.from(g.times)],
+      };
+    } else list.push(g);
+  }
+
+  const values: Record<PressureName, number> = {
+    request: 0,
+    rtt_log: 0,
+    network_distance: 0,
+    latency_req_unbound: 0,
+    latency_req_log: 0,
+    cpu_usage: 0,
+  };
+
+  for (const zone of [...byZone.keys()].sort()) {
+    const gateway = index.gatewayByZone.get(zone);
+    if (!gateway) {
+      skips.push({ reason: 'traces were served in a zone without an API gateway', zone });
+      continue;
+    }
+    const fns = byZone.get(zone)!;
+    const avgDistance = internalDistance(input, gateway, index.nodesByZone.get(zone) ?? [gateway.node]);
+    const gw: GatewayPressure = { zone, node: gateway.node, functions: [] };
+    // d_xz per client zone, looked up once per gateway
+    const distances = new Map<string, number | undefined>();
+
+    for (const fn of [...fns.keys()].sort()) {
+      if ((index.runningCountByFn.get(fn) ?? 0) === 0) {
+        skips.push({ reason: 'no running replica of the function', fn, zone });
+        continue;
+      }
+      const required = params.latencyRequirement(fn);
+      if (required === undefined || !(required > 0)) {
+        skips.push({
+          reason: `no latency requirement for the function (schedule_scale_opt_latency_requirement_${fn})`,
+          fn,
+          zone,
+        });
+        continue;
+      }
+      const groups = fns.get(fn)!;
+      let internal: TraceGroup | undefined;
+      const external: TraceGroup[] = [];
+      let total = 0;
+      let maxCount = 0;
+      for (const g of groups) {
+        total += g.count;
+        if (g.count > maxCount) maxCount = g.count;
+        if (g.clientZone === zone) internal ??= g;
+        else external.push(g);
+      }
+      external.sort((a, b) => b.count - a.count);
+
+      const running = index.runningByFnZone.get(fnZoneKey(fn, zone)) ?? [];
+      let cpuSum = 0;
+      let cpuN = 0;
+      for (const p of running) {
+        if (p.cpuMean === null || !Number.isFinite(p.cpuMean)) continue;
+        cpuSum += p.cpuMean;
+        cpuN++;
+      }
+      const cpuMean = cpuN > 0 ? cpuSum / cpuN : 0;
+      const group: FunctionPressure = {
+        fn,
+        zone,
+        gateway: gateway.node,
+        utilization: total / zoneCount,
+        requiredLatency: required,
+        avgDistance,
+        maxLatency: input.maxLatency,
+        runningPods: running.length,
+        cpuMean,
+        cpuUsage: cpuUsagePressure(cpuMean),
+        clients: [],
+        columns: new Float64Array(groups.length * COLUMNS),
+        mean: 0,
+      };
+      const cols = group.columns;
+      values.cpu_usage = group.cpuUsage;
+
+      const evaluate = (g: TraceGroup) => {
+        const x = g.clientZone;
+        let distance: number | undefined;
+        if (x === zone) distance = avgDistance;
+        else if (distances.has(x)) distance = distances.get(x);
+        else {
+          const other = index.gatewayByZone.get(x);
+          distance = other ? input.latency(other.node, gateway.node) : undefined;
+          distances.set(x, distance);
+        }
+        if (distance === undefined) {
+          const other = index.gatewayByZone.get(x);
+          skips.push({
+            reason: other
+              ? `the latency graph has no entry between gateways ${other.node} and ${gateway.node}`
+              : 'the client zone has no API gateway',
+            fn,
+            zone,
+            clientZone: x,
+          });
+          return;
+        }
+        const t = percentile(g.times, params.percentile);
+        values.request = requestPressure(g.count, maxCount);
+        values.rtt_log = rttLogPressure(t, params.logistic);
+        values.network_distance = networkDistancePressure(distance, input.maxLatency);
+        values.latency_req_unbound = latencyRequirementPressure(distance, required);
+        values.latency_req_log = latencyRequirementLogPressure(distance, required, params.logistic);
+        const o = group.clients.length * COLUMNS;
+        cols[o + VALUE] = combinedPressure(values, selected, weights);
+        cols[o + REQUEST] = values.request;
+        cols[o + RTT_LOG] = values.rtt_log;
+        cols[o + NETWORK_DISTANCE] = values.network_distance;
+        cols[o + LATENCY_REQ_UNBOUND] = values.latency_req_unbound;
+        cols[o + LATENCY_REQ_LOG] = values.latency_req_log;
+        cols[o + TIME] = t;
+        cols[o + DISTANCE] = distance;
+        group.clients.push(g);
+      };
+      if (internal) evaluate(internal);
+      for (const g of external) evaluate(g);
+      const n = group.clients.length;
+      if (n === 0) continue;
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += cols[i * COLUMNS + VALUE]!;
+      group.mean = sum / n;
+      rowCount += n;
+      gw.functions.push(group);
+    }
+    if (gw.functions.length > 0) gateways.push(gw);
+  }
+  return { gateways, rowCount, skips };
+}
+
+export interface RecordOptions {
+  /** Also record `pressure_latency_req` as `pressure_latency_requirement` (default true). */
+  duplicateLatencyRequirement?: boolean;
+}
+
+/**
+ * The pressure records of a round in publication order, per gateway: per function its
+ * `cpu_usage_pressure`, then per client zone `pressure_req`, `pressure_rtt_log`,
+ * `pressure_dist`, `pressure_latency_req` (+ `pressure_latency_requirement`),
+ * `pressure_latency_req_log`, `pressure_client`, `pressure_fn`; last the gateway's
+ * `api_pressure`. A generator: a large round is published without holding every record at once.
+ */
+export function* pressureRecords(
+  result: Pick<PressureResult, 'gateways'>,
+  ts: number,
+  options: RecordOptions = {},
+): Generator<OsmoticRecord> {
+  const duplicate = options.duplicateLatencyRequirement ?? true;
+  for (const gw of result.gateways) {
+    let n = 0;
+    const sums = { mean: 0, median: 0, std: 0, min: 0, max: 0 };
+    for (const f of gw.functions) {
+      const { fn, zone } = f;
+      yield {
+        name: 'cpu_usage_pressure',
+        value: { ts, fn, running_pods: f.runningPods, cpu_mean: f.cpuMean, zone },
+      };
+      for (let i = 0; i < f.clients.length; i++) {
+        const r = pressureRow(f, i);
+        const x = r.clientZone;
+        const t = Number.isFinite(r.time) ? r.time : 0;
+        yield {
+          name: 'pressure_req',
+          value: {
+            ts,
+            value: r.request,
+            weight: r.count,
+            utilization: f.utilization,
+            client: `gateway-${x}`,
+            fn,
+            gateway: gw.node,
+            zone,
+          },
+        };
+        yield {
+          name: 'pressure_rtt_log',
+          value: {
+            ts,
+            type: 'rtt',
+            value: r.rttLog,
+            fn,
+            distance: t,
+            client: r.client,
+            required_latency: f.requiredLatency,
+            gateway: gw.node,
+            max_value: -1,
+            scaled_value: t,
+            zone,
+          },
+        };
+        yield {
+          name: 'pressure_dist',
+          value: {
+            ts,
+            value: r.networkDistance,
+            distance: r.distance,
+            client: `gateway-${x}`,
+            avg_distance: f.avgDistance,
+            gateway: gw.node,
+            max_value: f.maxLatency,
+            scaled_value: -1,
+            zone,
+          },
+        };
+        const latencyReq: PressureLatencyRecord = {
+          ts,
+          type: 'network_latency',
+          value: r.latencyReqUnbound,
+          fn,
+          distance: r.distance,
+          client: r.client,
+          required_latency: f.requiredLatency,
+          gateway: gw.node,
+          max_value: -1,
+          scaled_value: -1,
+          zone,
+        };
+        yield { name: 'pressure_latency_req', value: latencyReq };
+        if (duplicate) yield { name: 'pressure_latency_requirement', value: latencyReq };
+        yield { name: 'pressure_latency_req_log', value: { ...latencyReq, value: r.latencyReqLog } };
+        yield {
+          name: 'pressure_client',
+          value: { ts, client: r.client, client_zone: x, fn, fn_zone: zone, value: r.value },
+        };
+        // One evaluated client per (fn, client zone): the statistics of one value (std 0, where
+        // pandas would give NaN, which JSON cannot carry).
+        yield {
+          name: 'pressure_fn',
+          value: { ts, fn, fn_zone: zone, client_zone: x, mean: r.value, std: 0, min: r.value, max: r.value },
+        };
+        n++;
+        sums.mean += r.value;
+        sums.median += r.value;
+        sums.min += r.value;
+        sums.max += r.value;
+      }
+    }
+    yield {
+      name: 'api_pressure',
+      value: {
+        ts,
+        node: gw.node,
+        zone: gw.zone,
+        mean: sums.mean / n,
+        median: sums.median / n,
+        std: sums.std / n,
+        min: sums.min / n,
+        max: sums.max / n,
+      },
+    };
+  }
+}

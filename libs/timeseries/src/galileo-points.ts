@@ -1,0 +1,99 @@
+import { fnv1a, formatLine, secondsToNs } from './line-protocol.js';
+
+/**
+ * galileo's InfluxDB layout (protocols §7.3): measurements `telemetry`, `traces`, `events` with
+ * galileo's tag names — except that values of high cardinality are **fields**, not tags.
+ *
+ * galileo-db stored `ts` (the timestamp as text) as a tag of telemetry and events, and created,
+ * sent, done, response and headers as tags of traces: every point became its own series, and
+ * InfluxDB's series index grows with every request (the classic cardinality explosion; bodies and
+ * headers as tags also hit the 64 KiB key limit). Here they are fields. The tags left are bounded
+ * sets: exp_id, node, metric, subsystem; service, client, status, server; name.
+ *
+ * Idempotency: InfluxDB overwrites a point with the same series key (measurement + tags) and
+ * timestamp, so a redelivered message must produce the same key and time, and two different
+ * messages must not. Telemetry's natural key (node, metric, subsystem, timestamp) is its series
+ * key plus its time. A trace's time is `sent` (galileo's choice; `created` when it was never
+ * sent) to the microsecond, and the nanosecond digits are a hash of the request id (0–999), so
+ * two traces of one series sent in the same microsecond still differ; events likewise with the
+ * event id. Write with precision `ns`.
+ */
+export interface TelemetryPoint {
+  experimentId: string;
+  node: string;
+  metric: string;
+  subsystem: string | null;
+  timestamp: number;
+  value: number;
+}
+
+export interface TracePoint {
+  requestId: string;
+  client: string;
+  service: string;
+  created: number;
+  sent: number;
+  done: number;
+  status: number | null;
+  server: string | null;
+  experimentId: string | null;
+  headers: string | null;
+  response: string | null;
+}
+
+export interface EventPoint {
+  experimentId: string;
+  timestamp: number;
+  name: string;
+  value: string | null;
+  /** The bus event id; spreads events of one name within one microsecond. */
+  eventId: string | null;
+}
+
+export function telemetryLine(p: TelemetryPoint): string {
+  return formatLine(
+    'telemetry',
+    { exp_id: p.experimentId, node: p.node, metric: p.metric, subsystem: p.subsystem },
+    { value: p.value, ts: p.timestamp },
+    secondsToNs(p.timestamp),
+  );
+}
+
+/** The time of a trace point (see above). */
+export function traceTimestampNs(p: Pick<TracePoint, 'requestId' | 'sent' | 'created'>): bigint {
+  const at = p.sent > 0 ? p.sent : p.created;
+  return secondsToNs(at) + BigInt(fnv1a(p.requestId) % 1000);
+}
+
+export function traceLine(p: TracePoint): string {
+  return formatLine(
+    'traces',
+    {
+      exp_id: p.experimentId,
+      service: p.service,
+      client: p.client,
+      status: p.status === null ? null : String(p.status),
+      server: p.server,
+    },
+    {
+      request_id: p.requestId,
+      created: p.created,
+      sent: p.sent,
+      done: p.done,
+      // numeric copies, so a store without string fields (VictoriaMetrics) still has the figures
+      rt: p.sent > 0 ? p.done - p.sent : null,
+      headers: p.headers,
+      response: p.response,
+    },
+    traceTimestampNs(p),
+  );
+}
+
+export function eventLine(p: EventPoint): string {
+  return formatLine(
+    'events',
+    { exp_id: p.experimentId, name: p.name },
+    { value: p.value ?? '', ts: p.timestamp },
+    secondsToNs(p.timestamp) + (p.eventId ? BigInt(fnv1a(p.eventId) % 1000) : 0n),
+  );
+}

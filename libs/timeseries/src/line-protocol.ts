@@ -1,0 +1,56 @@
+/**
+ * InfluxDB line protocol: `measurement,tag=v,… field=v,… <timestamp>`. Escaping as the
+ * InfluxDB v2 reference says: measurement `,` and space; tag keys, tag values and field keys
+ * `,`, `=` and space; string field values `"` and `\`. Tags with empty values are left out
+ * (line protocol has no empty tag value).
+ */
+export type FieldValue = number | string | boolean | { int: number };
+
+const escapeMeasurement = (s: string) => s.replace(/[\\, ]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+const escapeKey = (s: string) => s.replace(/[\\,= ]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+const escapeString = (s: string) => s.replace(/[\\"]/g, (c) => `\\${c}`);
+
+export function formatLine(
+  measurement: string,
+  tags: Readonly<Record<string, string | null | undefined>>,
+  fields: Readonly<Record<string, FieldValue | null | undefined>>,
+  timestampNs: bigint,
+): string {
+  let line = escapeMeasurement(measurement);
+  for (const key of Object.keys(tags).sort()) {
+    const value = tags[key];
+    if (value === null || value === undefined || value === '') continue;
+    line += `,${escapeKey(key)}=${escapeKey(value)}`;
+  }
+  let first = true;
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'number' && !Number.isFinite(value)) continue;
+    line += `${first ? ' ' : ','}${escapeKey(key)}=${formatField(value)}`;
+    first = false;
+  }
+  if (first) throw new Error(`a line protocol point needs at least one field (measurement ${measurement})`);
+  return `${line} ${timestampNs}`;
+}
+
+function formatField(value: FieldValue): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'string') return `"${escapeString(value)}"`;
+  return `${Math.trunc(value.int)}i`;
+}
+
+/** Epoch seconds (a float, as galileo's) → integer nanoseconds, to the microsecond, deterministically. */
+export function secondsToNs(seconds: number): bigint {
+  return BigInt(Math.round(seconds * 1e6)) * 1000n;
+}
+
+/** 32-bit FNV-1a of a string: a stable, cheap spread of ids over the sub-microsecond digits. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

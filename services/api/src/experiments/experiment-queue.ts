@@ -1,0 +1,98 @@
+import type { Redis } from 'ioredis';
+import type { Experiment } from './experiment.js';
+
+/** The queue of DESIGN.md and galileo's README (§2.2): a Redis LIST, LPUSH in, the daemon takes the oldest. */
+export const EXPERIMENT_QUEUE_KEY = 'galileo:experiments:instructions';
+
+export interface QueuedEntry {
+  /** 0 = next to run. */
+  position: number;
+  experiment: Experiment;
+  message: Record<string, unknown>;
+}
+
+export interface ExperimentQueue {
+  readonly key: string;
+  push(message: Record<string, unknown>): Promise<void>;
+  /** Entries waiting, next first; unreadable entries are skipped (the daemon reports them). */
+  list(): Promise<QueuedEntry[]>;
+  /** Takes a waiting experiment off the queue; false if it is not waiting (any more). */
+  remove(id: string): Promise<boolean>;
+}
+
+/**
+ * Removes the first entry whose experiment id matches, atomically (galileo's ExperimentQueue.remove
+ * did WATCH + LSET "DELETE" + LREM; one script needs no retries). Both message forms are read:
+ * `{experiment: {id}}` and `{id, instructions}`. KEYS: queue. ARGV: id.
+ */
+const removeQueuedScript = `
+local entries = redis.call('LRANGE', KEYS[1], 0, -1)
+for i, raw in ipairs(entries) do
+  local okDecode, message = pcall(cjson.decode, raw)
+  if okDecode and type(message) == 'table' then
+    local id = message['id']
+    if type(message['experiment']) == 'table' then id = message['experiment']['id'] end
+    if id == ARGV[1] then
+      local tombstone = '__galileo_cancelled__:' .. ARGV[1]
+      redis.call('LSET', KEYS[1], i - 1, tombstone)
+      redis.call('LREM', KEYS[1], 1, tombstone)
+      return 1
+    end
+  end
+end
+return 0
+`;
+
+export function createExperimentQueue(redis: Redis, options: { prefix?: string } = {}): ExperimentQueue {
+  const key = `${options.prefix ?? ''}${EXPERIMENT_QUEUE_KEY}`;
+  return {
+    key,
+    async push(message) {
+      await redis.lpush(key, JSON.stringify(message));
+    },
+    async list() {
+      const raw = await redis.lrange(key, 0, -1);
+      // LPUSH in, the daemon takes from the right: the last element runs next.
+      const entries: QueuedEntry[] = [];
+      raw.reverse().forEach((text, position) => {
+        const entry = readEntry(text, position);
+        if (entry) entries.push(entry);
+      });
+      return entries;
+    },
+    async remove(id) {
+      return (await redis.eval(removeQueuedScript, 1, key, id)) === 1;
+    },
+  };
+}
+
+function readEntry(text: string, position: number): QueuedEntry | null {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) return null;
+  const m = message as Record<string, unknown>;
+  const source = (typeof m.experiment === 'object' && m.experiment !== null ? m.experiment : m) as Record<
+    string,
+    unknown
+  >;
+  if (typeof source.id !== 'string' || source.id === '') return null;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const num = (v: unknown) => (typeof v === 'number' ? v : null);
+  return {
+    position,
+    message: m,
+    experiment: {
+      id: source.id,
+      name: str(source.name) ?? source.id,
+      creator: str(source.creator),
+      start: null,
+      end: null,
+      created: num(source.created),
+      status: 'QUEUED',
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { createBus, type Bus } from '@galileo/bus';
+import {
+  defineConfig,
+  envString,
+  envVar,
+  loadConfig,
+  redisConfigSpec,
+  redisOptions,
+  type ConfigOf,
+  type Environment,
+} from '@galileo/config';
+import { dbConfigSpec, openDatabase, type GalileoDatabase } from '@galileo/db';
+import { galileoCatalogue, type GalileoCatalogue } from '@galileo/events';
+import { Redis } from 'ioredis';
+import { CliError } from './cli-error.js';
+
+/** The CLI's environment: galileo's Redis and experiment-database variables (protocols §10). */
+export const cliConfigSpec = defineConfig({
+  redis: redisConfigSpec,
+  db: dbConfigSpec,
+  apiUrl: envVar({
+    name: 'galileo_api_url',
+    schema: envString(),
+    default: 'http://localhost:5001/api',
+    description: 'REST API of `galileo app` (uploads go through the API, as in galileo).',
+  }),
+  apiToken: envVar({
+    name: 'galileo_api_token',
+    schema: envString(),
+    description: 'Bearer token for the REST API. Secret: masked in errors and logs.',
+  }),
+});
+export type CliConfig = ConfigOf<typeof cliConfigSpec>;
+
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stderr is a terminal (progress redraws in place). */
+  readonly interactive: boolean;
+}
+
+/**
+ * What a command needs, opened on first use and closed once at the end: Redis, the bus, the
+ * experiment database. A command that needs only Redis never opens the database.
+ */
+export interface CliContext {
+  readonly config: CliConfig;
+  readonly prefix: string;
+  readonly io: CliOutput;
+  redis(): Promise<Redis>;
+  bus(): Promise<Bus<GalileoCatalogue>>;
+  db(): Promise<GalileoDatabase>;
+  close(): Promise<void>;
+}
+
+export interface CliContextOptions {
+  env?: Environment;
+  io: CliOutput;
+  /** How long to wait for Redis before giving up (default 3 s). */
+  connectTimeoutMs?: number;
+}
+
+export function loadCliConfig(env: Environment): CliConfig {
+  const loaded = loadConfig(cliConfigSpec, env);
+  if (!loaded.ok) throw new CliError(`${loaded.error.lines.join('; ')}: fix the variable(s) and run again`, 2);
+  return loaded.value;
+}
+
+export function createCliContext(options: CliContextOptions): CliContext {
+  const config = loadCliConfig(options.env ?? process.env);
+  const prefix = config.redis.keyPrefix;
+  let redis: Promise<Redis> | null = null;
+  let bus: Bus<GalileoCatalogue> | null = null;
+  let db: Promise<GalileoDatabase> | null = null;
+  const where = () =>
+    config.redis.url ? 'galileo_redis_url' : `${config.redis.host}:${config.redis.port}`;
+
+  const openRedis = async () => {
+    const client = new Redis({ ...redisOptions(config.redis, { connectionName: 'galileo-cli' }), lazyConnect: true });
+    client.on('error', () => undefined);
+    const timeoutMs = options.connectTimeoutMs ?? 3_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        client.connect().then(() => client.ping()),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+        }),
+      ]);
+    } catch (e) {
+      client.disconnect();
+      throw new CliError(
+        `cannot reach Redis at ${where()} (${(e as Error).message}): start redis-server or set galileo_redis_host/galileo_redis_port`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    return client;
+  };
+
+  const context: CliContext = {
+    config,
+    prefix,
+    io: options.io,
+    redis: () => (redis ??= openRedis()),
+    async bus() {
+      if (bus) return bus;
+      const r = await context.redis();
+      bus = createBus({ redis: r, catalogue: galileoCatalogue, source: 'cli', prefix, trimIntervalMs: 0, streamRefreshMs: 500 });
+      return bus;
+    },
+    db() {
+      db ??= openDatabase(config.db).catch((e: unknown) => {
+        throw new CliError(
+          `cannot open the experiment database (galileo_expdb_driver=${config.db.driver}): ${(e as Error).message}: check the galileo_expdb_* variables`,
+        );
+      });
+      return db;
+    },
+    async close() {
+      if (bus) await bus.close().catch(() => undefined);
+      if (db) await (await db.catch(() => null))?.close().catch(() => undefined);
+      if (redis) {
+        const r = await redis.catch(() => null);
+        await r?.quit().catch(() => r.disconnect());
+      }
+    },
+  };
+  return context;
+}

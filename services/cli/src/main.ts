@@ -1,0 +1,14 @@
+#!/usr/bin/env -S npx tsx
+import { runCli } from './program.js';
+
+// The `galileo` command: argv and the environment in, an exit code out. `galileo up` gets its
+// implementation here once the embedded mode exists: runCli(argv, { io, up: runUp }).
+const code = await runCli(process.argv.slice(2), {
+  io: {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    interactive: Boolean(process.stderr.isTTY),
+  },
+});
+// Let stdout drain before leaving (piped output would be cut otherwise).
+process.stdout.write('', () => process.exit(code));

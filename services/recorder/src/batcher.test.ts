@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { createBatcher } from './batcher.js';
+
+describe('batcher', () => {
+  it('writes when a batch is full, resolving its records only after the write', async () => {
+    const written: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const b = createBatcher<number>({
+      maxSize: 3,
+      maxWaitMs: 10_000,
+      write: async (items) => {
+        await gate;
+        written.push(items);
+      },
+    });
+    let done = 0;
+    const adds = [1, 2, 3].map((n) => b.add(n).then(() => done++));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(0);
+    expect(b.pending()).toBe(3);
+    release();
+    await Promise.all(adds);
+    expect(written).toEqual([[1, 2, 3]]);
+    expect(b.pending()).toBe(0);
+  });
+
+  it('writes a partial batch after maxWaitMs and rejects its records when the write fails', async () => {
+    const b = createBatcher<number>({
+      maxSize: 100,
+      maxWaitMs: 30,
+      write: async (items) => {
+        if (items.includes(13)) throw new Error('store gone');
+      },
+    });
+    const started = Date.now();
+    await b.add(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    await expect(b.add(13)).rejects.toThrow('store gone');
+  });
+
+  it('flush writes what is buffered and waits for writes in progress', async () => {
+    const written: number[] = [];
+    const b = createBatcher<number>({
+      maxSize: 100,
+      maxWaitMs: 60_000,
+      write: async (items) => {
+        await new Promise((r) => setTimeout(r, 10));
+        written.push(...items);
+      },
+    });
+    void b.add(1);
+    void b.add(2);
+    await b.flush();
+    expect(written).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * Collects records and writes them in batches bounded in size and in time: a batch is written
+ * when it holds `maxSize` records or its first record waited `maxWaitMs`. `add` resolves when the
+ * record's batch was written (the caller acknowledges then) and rejects when the write gave up.
+ */
+export interface Batcher<T> {
+  add(item: T): Promise<void>;
+  /** Writes what is buffered now and waits for every write in progress. */
+  flush(): Promise<void>;
+  /** Records waiting or being written. */
+  pending(): number;
+}
+
+export interface BatcherOptions<T> {
+  maxSize: number;
+  maxWaitMs: number;
+  /** Writes at once (default 2: one fills while one is written). */
+  maxConcurrent?: number;
+  write(items: T[]): Promise<void>;
+}
+
+interface Slot<T> {
+  items: T[];
+  settle: { resolve: () => void; reject: (e: unknown) => void }[];
+}
+
+export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
+  const maxConcurrent = options.maxConcurrent ?? 2;
+  let current: Slot<T> = { items: [], settle: [] };
+  let timer: NodeJS.Timeout | null = null;
+  const ready: Slot<T>[] = [];
+  const writing = new Set<Promise<void>>();
+  let inWrite = 0;
+
+  const seal = () => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (current.items.length === 0) return;
+    ready.push(current);
+    current = { items: [], settle: [] };
+    drain();
+  };
+
+  const drain = () => {
+    while (writing.size < maxConcurrent && ready.length > 0) {
+      const slot = ready.shift()!;
+      inWrite += slot.items.length;
+      const p = options.write(slot.items).then(
+        () => slot.settle.forEach((s) => s.resolve()),
+        (e: unknown) => slot.settle.forEach((s) => s.reject(e)),
+      );
+      const tracked = p.finally(() => {
+        inWrite -= slot.items.length;
+        writing.delete(tracked);
+        drain();
+      });
+      writing.add(tracked);
+    }
+  };
+
+  return {
+    add(item) {
+      return new Promise<void>((resolve, reject) => {
+        current.items.push(item);
+        current.settle.push({ resolve, reject });
+        if (current.items.length >= options.maxSize) seal();
+        else if (!timer) timer = setTimeout(seal, options.maxWaitMs);
+      });
+    },
+    async flush() {
+      seal();
+      while (writing.size > 0 || ready.length > 0) await Promise.all([...writing]);
+    },
+    pending: () => current.items.length + ready.reduce((n, s) => n + s.items.length, 0) + inWrite,
+  };
+}
