@@ -16,6 +16,7 @@ import {
   requestPressure,
   rttLogPressure,
   computePressures,
+  pressureRows,
   decideScaling,
   indexRound,
   runOsmoticRound,
@@ -87,9 +88,9 @@ function syntheticContext(zones: number, functions: number, clientZones: number)
       for (let k = 0; k < clientZones; k++) {
         const clientZone = zoneNames[(zi + k * 2) % zones]!;
         const n = TIMES / 2 + Math.floor(random() * TIMES);
-        const times = new Float64Array(n);
+        const times: number[] = [];
         const base = 5 + random() * 60;
-        for (let t = 0; t < n; t++) times[t] = base + random() * 20;
+        for (let t = 0; t < n; t++) times.push(base + random() * 20);
         traces.push({
           fn,
           zone,
@@ -223,7 +224,7 @@ function sections(input: OsmoticInput) {
   const t1 = cpuMs();
   const pressures = computePressures(input, parameters, index);
   const t2 = cpuMs();
-  decideScaling(input, parameters, pressures.rows, index);
+  decideScaling(input, parameters, pressures, index);
   const t3 = cpuMs();
   return { indexCpuMs: round2(t1 - t0), pressureCpuMs: round2(t2 - t1), decideCpuMs: round2(t3 - t2) };
 }
@@ -242,6 +243,7 @@ log(`peer (naive, pandas-style filtering) at ${PEER_ZONES} zones`);
 const small = syntheticContext(PEER_ZONES, FUNCTIONS, Math.min(CLIENT_ZONES, PEER_ZONES));
 const ours = measure(small);
 const peer = naiveRound(small, parameters);
+const oursRows = pressureRows(ours.last);
 const mismatch = peer.rows.filter((p) => {
   const row = oursRows.find((r) => r.fn === p.fn && r.zone === p.zone && r.clientZone === p.clientZone);
   return !row || Math.abs(row.value - p.value) > 1e-9;

@@ -16,7 +16,9 @@ const usage = () =>
     'usage: docker run galileo <service> [args…]',
     '',
     'services:',
-    ...names.map((n) => `  ${n.padEnd(26)}${existsSync(join(root, services[n].main)) ? '' : '(not in this image)'}`),
+    ...names.map(
+      (n) => `  ${n.padEnd(26)}${existsSync(join(root, services[n].main)) ? '' : '(not in this image)'}`,
+    ),
     '',
     'Configuration comes from the environment (galileo_redis_host, galileo_expdb_*, …); see deployment/README.md.',
   ].join('\n');
@@ -29,7 +31,9 @@ if (arg === undefined || arg === '--help' || arg === '-h' || arg === 'help') {
 if (arg === '--check') {
   const missing = names.filter((n) => !existsSync(join(root, services[n].main)));
   if (missing.length > 0) {
-    process.stderr.write(`entry points missing for: ${missing.map((n) => `${n} (${services[n].main})`).join(', ')}\n`);
+    process.stderr.write(
+      `entry points missing for: ${missing.map((n) => `${n} (${services[n].main})`).join(', ')}\n`,
+    );
     process.exit(1);
   }
   process.stdout.write(`all ${names.length} entry points present\n`);

@@ -53,7 +53,7 @@ export const dbConfigSpec = defineConfig({
     password: envVar({
       name: 'galileo_expdb_mysql_password',
       schema: envString({ allowEmpty: true }),
-      description: 'MariaDB/MySQL password; none when unset. Secret: masked in errors and logs.',
+      description: 'MariaDB/MySQL password; none when unset.',
     }),
   },
   migrate: envVar({

@@ -94,11 +94,51 @@ function mysqlSession(prisma: PrismaDb, pool: Pool): Session {
   };
 }
 
-function sqliteSession(prisma: PrismaDb, exclusive: <T>(fn: () => Promise<T>) => Promise<T>): Session {
+/** The part of a Prisma SQL driver adapter the SQLite hot path calls directly. */
+interface RawSqlAdapter {
+  executeRaw(query: { sql: string; args: unknown[]; argTypes: { scalarType: string; arity: 'scalar' }[] }): Promise<number>;
+}
+
+/**
+ * The better-sqlite3 adapter factory, keeping the adapter Prisma connects through, so top-level
+ * bulk inserts call its public `executeRaw` directly (skipping the query compiler: ~2x the rows/s).
+ * Safe because every top-level call holds the SQLite mutex, so no transaction is open meanwhile.
+ */
+function capturingSqliteAdapter(path: string): { factory: PrismaBetterSqlite3; adapter: () => RawSqlAdapter | undefined } {
+  const inner = new PrismaBetterSqlite3({ url: path, timeout: 30_000 });
+  let adapter: RawSqlAdapter | undefined;
+  const factory = {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    connect: async () => {
+      const connected = await inner.connect();
+      adapter = connected as unknown as RawSqlAdapter;
+      return connected;
+    },
+    connectToShadowDb: () => inner.connectToShadowDb(),
+  };
+  return { factory: factory as unknown as PrismaBetterSqlite3, adapter: () => adapter };
+}
+
+function sqliteSession(
+  prisma: PrismaDb,
+  exclusive: <T>(fn: () => Promise<T>) => Promise<T>,
+  rawAdapter: () => RawSqlAdapter | undefined,
+): Session {
+  const execute = async (sql: string, params: readonly SqlValue[]): Promise<number> => {
+    let adapter = rawAdapter();
+    if (!adapter) {
+      await prisma.$connect();
+      adapter = rawAdapter();
+    }
+    if (!adapter) return prisma.$executeRawUnsafe(sql, ...params);
+    const argTypes = params.map((p) => ({ scalarType: typeof p === 'number' ? 'float' : 'string', arity: 'scalar' as const }));
+    return adapter.executeRaw({ sql, args: [...params], argTypes });
+  };
   return {
     dialect: 'sqlite',
     use: (fn) => exclusive(() => fn(prisma)),
-    execute: (sql, params) => exclusive(() => prisma.$executeRawUnsafe(sql, ...params)),
+    execute: (sql, params) => exclusive(() => execute(sql, params)),
     query: <T>(sql: string, params: readonly SqlValue[]) => exclusive(() => prisma.$queryRawUnsafe<T[]>(sql, ...params)),
     atomic: (fn) =>
       exclusive(() => prisma.$transaction((tx) => fn(transactionSession('sqlite', tx)), TRANSACTION_OPTIONS)),
@@ -167,10 +207,9 @@ export async function openDatabase(
   const exclusive = createMutex();
   const migrateNow = () => exclusive(async () => migrateSqlite(path, options.migrationsDir));
   if (migrate) await migrateNow();
-  const prisma = new SqlitePrismaClient({
-    adapter: new PrismaBetterSqlite3({ url: path, timeout: 30_000 }),
-  }) as unknown as PrismaDb;
-  return assemble(sqliteSession(prisma, exclusive), {
+  const { factory, adapter } = capturingSqliteAdapter(path);
+  const prisma = new SqlitePrismaClient({ adapter: factory }) as unknown as PrismaDb;
+  return assemble(sqliteSession(prisma, exclusive, adapter), {
     migrate: migrateNow,
     ping: () => exclusive(() => prisma.$queryRawUnsafe('SELECT 1')),
     close: () => exclusive(() => prisma.$disconnect()),

@@ -9,7 +9,8 @@ export function composeCommand(): string[] | null {
 }
 
 function probe(): string[] | null {
-  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0)
+    return ['docker', 'compose'];
   if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0) return ['docker-compose'];
   return null;
 }
@@ -34,7 +35,10 @@ export function runCompose(
   const global = ['-f', file, '-p', 'galileo'];
   for (const p of options.profiles ?? []) global.push('--profile', p);
   if (options.envFile) global.push('--env-file', options.envFile);
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+  };
   Object.assign(env, options.env ?? {});
   const r = spawnSync(command[0]!, [...command.slice(1), ...global, ...args], { encoding: 'utf8', env });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };

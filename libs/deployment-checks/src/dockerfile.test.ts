@@ -18,14 +18,16 @@ const stages = lines.reduce<string[][]>((acc, l) => {
   return acc;
 }, []);
 const final = stages[stages.length - 1]!;
-const instruction = (stage: string[], name: string) => stage.filter((l) => l.toUpperCase().startsWith(`${name} `));
+const instruction = (stage: string[], name: string) =>
+  stage.filter((l) => l.toUpperCase().startsWith(`${name} `));
 
 describe('Dockerfile', () => {
   it('is multi-stage on a pinned slim Node 20 base', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     const arg = /^ARG NODE_VERSION=(\S+)/m.exec(dockerfile);
     expect(arg?.[1]).toMatch(/^20\.\d+\.\d+$/);
-    for (const stage of stages) expect(stage[0]).toMatch(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim( AS \w+)?$/);
+    for (const stage of stages)
+      expect(stage[0]).toMatch(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim( AS \w+)?$/);
     expect(dockerfile).not.toMatch(/:latest\b/);
   });
 
@@ -53,11 +55,15 @@ describe('Dockerfile', () => {
     expect(users.length).toBeGreaterThan(0);
     expect(users[users.length - 1]).not.toMatch(/^USER\s+(root|0)(:|$)/);
     expect(instruction(final, 'HEALTHCHECK').join(' ')).toContain('/app/deployment/docker/healthcheck.mjs');
-    expect(instruction(final, 'ENTRYPOINT')).toEqual(['ENTRYPOINT ["node", "--import", "tsx", "/app/deployment/docker/entrypoint.mjs"]']);
+    expect(instruction(final, 'ENTRYPOINT')).toEqual([
+      'ENTRYPOINT ["node", "--import", "tsx", "/app/deployment/docker/entrypoint.mjs"]',
+    ]);
   });
 
   it('has no architecture-specific step (one file for amd64, arm64, armv7)', () => {
-    expect(dockerfile.replace(/^#.*$/gm, '')).not.toMatch(/amd64|arm64|armv7|arm\/v7|x86_64|aarch64|--platform/);
+    expect(dockerfile.replace(/^#.*$/gm, '')).not.toMatch(
+      /amd64|arm64|armv7|arm\/v7|x86_64|aarch64|--platform/,
+    );
     expect(dockerfile).toContain('docker buildx build --platform linux/amd64,linux/arm64,linux/arm/v7');
   });
 
@@ -82,7 +88,9 @@ describe('the image’s services', () => {
   const known = imageServices();
 
   it('include every service compose and the Kubernetes manifests run', () => {
-    const compose = resolvedCompose(repoPath('compose', 'docker-compose.yml'), { profiles: ['influxdb', 'lb', 'optimizers', 'cli'] });
+    const compose = resolvedCompose(repoPath('compose', 'docker-compose.yml'), {
+      profiles: ['influxdb', 'lb', 'optimizers', 'cli'],
+    });
     const used = new Set<string>();
     for (const s of Object.values(compose.services)) {
       if (s.image?.startsWith('galileo:')) used.add((s.command as string[])[0]!);
@@ -104,16 +112,24 @@ describe('the image’s services', () => {
   });
 
   it('entrypoint.mjs --check agrees, and --help lists them', () => {
-    const check = spawnSync(process.execPath, [repoPath('deployment', 'docker', 'entrypoint.mjs'), '--check'], { encoding: 'utf8' });
+    const check = spawnSync(
+      process.execPath,
+      [repoPath('deployment', 'docker', 'entrypoint.mjs'), '--check'],
+      { encoding: 'utf8' },
+    );
     const missing = missingEntryPoints(Object.keys(known));
     expect(check.status, check.stderr).toBe(missing.length === 0 ? 0 : 1);
-    const help = spawnSync(process.execPath, [repoPath('deployment', 'docker', 'entrypoint.mjs'), '--help'], { encoding: 'utf8' });
+    const help = spawnSync(process.execPath, [repoPath('deployment', 'docker', 'entrypoint.mjs'), '--help'], {
+      encoding: 'utf8',
+    });
     expect(help.status).toBe(0);
     for (const name of Object.keys(known)) expect(help.stdout).toContain(name);
   });
 
   it('entrypoint.mjs refuses an unknown service, naming the known ones', () => {
-    const r = spawnSync(process.execPath, [repoPath('deployment', 'docker', 'entrypoint.mjs'), 'nope'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [repoPath('deployment', 'docker', 'entrypoint.mjs'), 'nope'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("unknown service 'nope': expected one of experiment-daemon");
   });
@@ -121,12 +137,32 @@ describe('the image’s services', () => {
 
 describe('healthcheck.mjs', () => {
   it('finds the service on the command line and its port in the environment', async () => {
-    const { healthPort, serviceFromCommandLine } = (await import(repoPath('deployment', 'docker', 'healthcheck.mjs'))) as {
+    const { healthPort, serviceFromCommandLine } = (await import(
+      repoPath('deployment', 'docker', 'healthcheck.mjs')
+    )) as {
       healthPort: (name: string, env: Record<string, string>) => number | undefined;
       serviceFromCommandLine: (argv: string[]) => string | undefined;
     };
-    expect(serviceFromCommandLine(['node', '--import', 'tsx', '/app/deployment/docker/entrypoint.mjs', 'recorder'])).toBe('recorder');
-    expect(serviceFromCommandLine(['/sbin/docker-init', '--', 'node', '--import', 'tsx', '/app/deployment/docker/entrypoint.mjs', 'api'])).toBe('api');
+    expect(
+      serviceFromCommandLine([
+        'node',
+        '--import',
+        'tsx',
+        '/app/deployment/docker/entrypoint.mjs',
+        'recorder',
+      ]),
+    ).toBe('recorder');
+    expect(
+      serviceFromCommandLine([
+        '/sbin/docker-init',
+        '--',
+        'node',
+        '--import',
+        'tsx',
+        '/app/deployment/docker/entrypoint.mjs',
+        'api',
+      ]),
+    ).toBe('api');
     expect(healthPort('recorder', {})).toBe(9104);
     expect(healthPort('recorder', { galileo_recorder_http_port: '7000' })).toBe(7000);
     expect(healthPort('api', { galileo_api_bind_addr: '0.0.0.0:5555' })).toBe(5555);
@@ -134,29 +170,34 @@ describe('healthcheck.mjs', () => {
   });
 
   it('exits 0 against a healthy /healthz and 1 against a dead port', async () => {
-    const { createServer } = await import('node:http');
-    const server = createServer((_, res) => res.writeHead(200).end('{}'));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    const run = (env: Record<string, string>) =>
-      new Promise<number | null>((resolve) => {
-        const child = spawnSync(process.execPath, [repoPath('deployment', 'docker', 'healthcheck.mjs')], {
-          env: { PATH: process.env.PATH ?? '', GALILEO_SERVICE: 'recorder', ...env },
-          encoding: 'utf8',
-        });
-        resolve(child.status);
-      });
-    // spawnSync blocks this process's event loop, so the server answers from a child instead
-    server.close();
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, ['-e', `require('http').createServer((q,s)=>s.writeHead(q.url==='/healthz'?200:404).end()).listen(${port},'127.0.0.1',()=>console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((r) => child.stdout!.once('data', () => r()));
+    const { freePort } = await import('@galileo/testing');
+    const port = await freePort();
+    const check = () =>
+      spawnSync(process.execPath, [repoPath('deployment', 'docker', 'healthcheck.mjs')], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          GALILEO_SERVICE: 'recorder',
+          galileo_recorder_http_port: String(port),
+        },
+        encoding: 'utf8',
+      }).status;
+    // The server runs in a child: spawnSync blocks this process's event loop.
+    const server = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('http').createServer((q,s)=>s.writeHead(q.url==='/healthz'?200:404).end()).listen(${port},'127.0.0.1',()=>console.log('up'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((r) => server.stdout!.once('data', () => r()));
     try {
-      expect(await run({ galileo_recorder_http_port: String(port) })).toBe(0);
+      expect(check()).toBe(0);
     } finally {
-      child.kill();
+      server.kill();
     }
-    await new Promise((r) => child.once('exit', r));
-    expect(await run({ galileo_recorder_http_port: String(port) })).toBe(1);
+    await new Promise((r) => server.once('exit', r));
+    expect(check()).toBe(1);
   });
 });

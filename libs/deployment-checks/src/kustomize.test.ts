@@ -2,7 +2,14 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kubectlKustomize, kubectlKustomizeAvailable } from './kubectl.js';
-import { KustomizeError, readYamlDocuments, renderKustomization, sortObjects, splitImage, type K8sObject } from './kustomize.js';
+import {
+  KustomizeError,
+  readYamlDocuments,
+  renderKustomization,
+  sortObjects,
+  splitImage,
+  type K8sObject,
+} from './kustomize.js';
 import { repoPath } from './repo.js';
 
 const fixtures = repoPath('libs', 'deployment-checks', 'src', 'fixtures', 'kustomize');
@@ -18,9 +25,14 @@ describe('the kustomize renderer', () => {
   });
 
   it('merges lists by key in kustomize’s order: the patch’s items first, then the others', () => {
-    const [deployment] = renderKustomization(join(fixtures, 'overlay')).filter((o) => o.kind === 'Deployment');
-    const container = (deployment as unknown as { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } })
-      .spec.template.spec.containers[0]!;
+    const [deployment] = renderKustomization(join(fixtures, 'overlay')).filter(
+      (o) => o.kind === 'Deployment',
+    );
+    const container = (
+      deployment as unknown as {
+        spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } };
+      }
+    ).spec.template.spec.containers[0]!;
     expect(container.env).toEqual([
       { name: 'B', value: '20' },
       { name: 'C', value: '3' },
@@ -30,7 +42,9 @@ describe('the kustomize renderer', () => {
 
   it('refuses kustomization features it does not implement, instead of rendering them wrong', () => {
     expect(() => renderKustomization(join(fixtures, 'unsupported'))).toThrow(KustomizeError);
-    expect(() => renderKustomization(join(fixtures, 'unsupported'))).toThrow(/'configMapGenerator' is not supported/);
+    expect(() => renderKustomization(join(fixtures, 'unsupported'))).toThrow(
+      /'configMapGenerator' is not supported/,
+    );
   });
 
   it('splits image references', () => {
@@ -43,9 +57,16 @@ describe('the kustomize renderer', () => {
     });
   });
 
-  it.skipIf(!kubectl)('agrees with kubectl kustomize on the fixture and on every overlay (kubectl installed here)', () => {
-    for (const dir of [join(fixtures, 'overlay'), repoPath('deployment', 'kubernetes', 'base'), ...overlays]) {
-      expect(sortObjects(renderKustomization(dir)), dir).toEqual(sortObjects(kubectlKustomize(dir)));
-    }
-  });
+  it.skipIf(!kubectl)(
+    'agrees with kubectl kustomize on the fixture and on every overlay (kubectl installed here)',
+    () => {
+      for (const dir of [
+        join(fixtures, 'overlay'),
+        repoPath('deployment', 'kubernetes', 'base'),
+        ...overlays,
+      ]) {
+        expect(sortObjects(renderKustomization(dir)), dir).toEqual(sortObjects(kubectlKustomize(dir)));
+      }
+    },
+  );
 });

@@ -11,10 +11,11 @@ import { parseAllDocuments } from 'yaml';
  * kustomize.test.ts checks the output against `kubectl kustomize` wherever kubectl is installed.
  */
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<
-  string,
-  unknown
->;
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+} & Record<string, unknown>;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -45,7 +46,8 @@ export function readYamlDocuments(file: string): unknown[] {
   const docs = parseAllDocuments(readFileSync(file, 'utf8'));
   return docs
     .map((d) => {
-      if (d.errors.length > 0) throw new KustomizeError(`${file}: ${d.errors.map((e) => e.message).join('; ')}`);
+      if (d.errors.length > 0)
+        throw new KustomizeError(`${file}: ${d.errors.map((e) => e.message).join('; ')}`);
       return d.toJS() as unknown;
     })
     .filter((d) => d !== null && d !== undefined);
@@ -81,7 +83,9 @@ export function renderKustomization(dir: string): K8sObject[] {
   if (!isObject(k)) throw new KustomizeError(`${file}: not a mapping`);
   for (const key of Object.keys(k)) {
     if (!SUPPORTED.has(key)) {
-      throw new KustomizeError(`${file}: '${key}' is not supported by this renderer (supported: ${[...SUPPORTED].join(', ')})`);
+      throw new KustomizeError(
+        `${file}: '${key}' is not supported by this renderer (supported: ${[...SUPPORTED].join(', ')})`,
+      );
     }
   }
   const base = dirname(file);
@@ -110,7 +114,8 @@ export function renderKustomization(dir: string): K8sObject[] {
   }
   if (typeof k.namespace === 'string') objects = objects.map((o) => setNamespace(o, k.namespace as string));
   for (const label of (k.labels as Json[] | undefined) ?? []) {
-    if (!isObject(label) || !isObject(label.pairs)) throw new KustomizeError(`${file}: labels entries need pairs`);
+    if (!isObject(label) || !isObject(label.pairs))
+      throw new KustomizeError(`${file}: labels entries need pairs`);
     if (label.includeSelectors === true || label.includeTemplates === true) {
       throw new KustomizeError(`${file}: labels with includeSelectors/includeTemplates are not supported`);
     }
@@ -121,13 +126,20 @@ export function renderKustomization(dir: string): K8sObject[] {
     }));
   }
   for (const image of (k.images as Json[] | undefined) ?? []) {
-    if (!isObject(image) || typeof image.name !== 'string') throw new KustomizeError(`${file}: images entries need a name`);
-    objects = objects.map((o) => transformImages(o, image as ImageRule) as K8sObject);
+    if (!isObject(image) || typeof image.name !== 'string')
+      throw new KustomizeError(`${file}: images entries need a name`);
+    objects = objects.map(
+      (o) => transformImages(o as unknown as Json, image as unknown as ImageRule) as unknown as K8sObject,
+    );
   }
   return objects;
 }
 
-function identity(o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+function identity(o: {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}): string {
   const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
   return `${group}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
@@ -155,7 +167,9 @@ function applyPatch(objects: K8sObject[], patch: K8sObject, patchFile: string): 
     );
   }
   if ((patch as JsonObject)['$patch'] === 'delete') return objects.filter((o) => !matches(o));
-  return objects.map((o) => (matches(o) ? (strategicMerge(o as JsonObject, patch as JsonObject, []) as K8sObject) : o));
+  return objects.map((o) =>
+    matches(o) ? (strategicMerge(o as JsonObject, patch as JsonObject, []) as K8sObject) : o,
+  );
 }
 
 /** Merge keys of the lists deployment/kubernetes patches (from the Kubernetes API's patchMergeKey). */
@@ -186,7 +200,9 @@ function mergeKeyFor(path: string[]): string | undefined {
 function strategicMerge(target: Json, patch: Json, path: string[]): Json {
   if (isObject(patch)) {
     if ('$patch' in patch || Object.keys(patch).some((key) => key.startsWith('$'))) {
-      throw new KustomizeError(`strategic-merge directive at ${path.join('.') || 'top'} is not supported here`);
+      throw new KustomizeError(
+        `strategic-merge directive at ${path.join('.') || 'top'} is not supported here`,
+      );
     }
     const result: JsonObject = isObject(target) ? { ...target } : {};
     for (const [key, value] of Object.entries(patch)) {
@@ -205,7 +221,10 @@ function strategicMerge(target: Json, patch: Json, path: string[]): Json {
       const original = target.find((existing) => isObject(existing) && existing[key] === item[key]);
       return original === undefined ? item : strategicMerge(original, item, path);
     });
-    return [...merged, ...target.filter((existing) => !(isObject(existing) && named.has(existing[key] ?? null)))];
+    return [
+      ...merged,
+      ...target.filter((existing) => !(isObject(existing) && named.has(existing[key] ?? null))),
+    ];
   }
   return patch;
 }
@@ -214,7 +233,9 @@ function setNamespace(o: K8sObject, namespace: string): K8sObject {
   if (CLUSTER_SCOPED.has(o.kind)) return o;
   const copy: K8sObject = { ...o, metadata: { ...o.metadata, namespace } };
   if ((o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') && Array.isArray(o.subjects)) {
-    copy.subjects = (o.subjects as JsonObject[]).map((s) => (s.kind === 'ServiceAccount' ? { ...s, namespace } : s));
+    copy.subjects = (o.subjects as JsonObject[]).map((s) =>
+      s.kind === 'ServiceAccount' ? { ...s, namespace } : s,
+    );
   }
   return copy;
 }
@@ -242,7 +263,7 @@ export function splitImage(image: string): { name: string; tag?: string; digest?
   return { name: rest, ...(digest ? { digest } : {}) };
 }
 
-function transformImages(value: Json | K8sObject, rule: ImageRule, path: string[] = []): Json {
+function transformImages(value: Json, rule: ImageRule, path: string[] = []): Json {
   if (Array.isArray(value)) return value.map((v) => transformImages(v, rule, path));
   if (!isObject(value)) return value;
   const inContainerList = ['containers', 'initContainers'].includes(path[path.length - 1] ?? '');
@@ -256,7 +277,8 @@ function transformImages(value: Json | K8sObject, rule: ImageRule, path: string[
         const name = rule.newName ?? parts.name;
         if (rule.digest) result[key] = `${name}@${rule.digest}`;
         else if (rule.newTag) result[key] = `${name}:${rule.newTag}`;
-        else result[key] = `${name}${parts.tag ? `:${parts.tag}` : ''}${parts.digest ? `@${parts.digest}` : ''}`;
+        else
+          result[key] = `${name}${parts.tag ? `:${parts.tag}` : ''}${parts.digest ? `@${parts.digest}` : ''}`;
       }
     } else {
       result[key] = transformImages(v, rule, [...path, key]);

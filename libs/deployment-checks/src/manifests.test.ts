@@ -15,16 +15,26 @@ import { imageServices, repoPath } from './repo.js';
 import { validateObject } from './schemas.js';
 
 const root = repoPath('deployment', 'kubernetes');
-const targets = ['base', ...readdirSync(repoPath('deployment', 'kubernetes', 'overlays')).map((o) => `overlays/${o}`)];
-const rendered = new Map(targets.map((t) => [t, renderKustomization(repoPath('deployment', 'kubernetes', t))]));
-const isGalileo = (image: string) => splitImage(image).name.endsWith('/galileo') || splitImage(image).name === 'galileo';
+const targets = [
+  'base',
+  ...readdirSync(repoPath('deployment', 'kubernetes', 'overlays')).map((o) => `overlays/${o}`),
+];
+const rendered = new Map(
+  targets.map((t) => [t, renderKustomization(repoPath('deployment', 'kubernetes', t))]),
+);
+const isGalileo = (image: string) =>
+  splitImage(image).name.endsWith('/galileo') || splitImage(image).name === 'galileo';
 
 type Obj = Record<string, unknown>;
 const galileoWorkloads = (objects: K8sObject[]) =>
-  podWorkloads(objects).filter((w) => ((w.podSpec.containers as Obj[]) ?? []).some((c) => isGalileo(String(c.image))));
+  podWorkloads(objects).filter((w) =>
+    ((w.podSpec.containers as Obj[]) ?? []).some((c) => isGalileo(String(c.image))),
+  );
 /** The service a Galileo workload runs: its container's first argument. */
-const serviceOf = (w: PodWorkload) => String((((w.podSpec.containers as Obj[])[0]!.args as string[]) ?? [])[0]);
-const byService = (objects: K8sObject[], service: string) => galileoWorkloads(objects).filter((w) => serviceOf(w) === service);
+const serviceOf = (w: PodWorkload) =>
+  String((((w.podSpec.containers as Obj[])[0]!.args as string[]) ?? [])[0]);
+const byService = (objects: K8sObject[], service: string) =>
+  galileoWorkloads(objects).filter((w) => serviceOf(w) === service);
 
 describe.each(targets)('deployment/kubernetes/%s', (target) => {
   const objects = rendered.get(target)!;
@@ -37,7 +47,9 @@ describe.each(targets)('deployment/kubernetes/%s', (target) => {
 
   it('puts everything namespaced into the galileo namespace, and defines that namespace', () => {
     expect(objects.some((o) => o.kind === 'Namespace' && o.metadata.name === 'galileo')).toBe(true);
-    for (const o of objects) if (o.kind !== 'Namespace') expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe('galileo');
+    for (const o of objects)
+      if (o.kind !== 'Namespace')
+        expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe('galileo');
   });
 
   it('pins image tags (never latest), runs as non-root, probes every container, sets requests and limits', () => {
@@ -51,7 +63,9 @@ describe.each(targets)('deployment/kubernetes/%s', (target) => {
     expect(secretProblems(objects)).toEqual([]);
     for (const w of galileoWorkloads(objects)) {
       const container = (w.podSpec.containers as Obj[])[0]!;
-      const refs = ((container.envFrom as Obj[]) ?? []).map((e) => (e.secretRef as Obj | undefined)?.name).filter(Boolean);
+      const refs = ((container.envFrom as Obj[]) ?? [])
+        .map((e) => (e.secretRef as Obj | undefined)?.name)
+        .filter(Boolean);
       expect(refs, `${w.object.metadata.name}`).toEqual(['galileo-secrets']);
     }
   });
@@ -59,11 +73,16 @@ describe.each(targets)('deployment/kubernetes/%s', (target) => {
   it('grants the pod verbs in its namespace to the pod-creator’s ServiceAccount, and nothing more to anyone', () => {
     expect(rbacProblems(objects)).toEqual([]);
     const roles = objects.filter((o) => o.kind === 'Role');
-    const bindings = objects.filter((o) => o.kind === 'RoleBinding') as (K8sObject & { subjects: Obj[]; roleRef: Obj })[];
+    const bindings = objects.filter((o) => o.kind === 'RoleBinding') as (K8sObject & {
+      subjects: Obj[];
+      roleRef: Obj;
+    })[];
     expect(roles.map((r) => r.metadata.name)).toEqual(['galileo-pod-creator']);
     expect(bindings).toHaveLength(1);
     expect(bindings[0]!.roleRef).toMatchObject({ kind: 'Role', name: 'galileo-pod-creator' });
-    expect(bindings[0]!.subjects).toEqual([{ kind: 'ServiceAccount', name: 'galileo-pod-creator', namespace: 'galileo' }]);
+    expect(bindings[0]!.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'galileo-pod-creator', namespace: 'galileo' },
+    ]);
     for (const w of podWorkloads(objects)) {
       const account = w.podSpec.serviceAccountName as string | undefined;
       if (serviceOf(w) === 'pod-creator') expect(account).toBe('galileo-pod-creator');
@@ -115,7 +134,9 @@ describe.each(targets)('deployment/kubernetes/%s', (target) => {
       const selector = w.podSpec.nodeSelector as Record<string, string>;
       expect(selector['node-role.kubernetes.io/controller']).toBe('true');
       const zone = selector['ether.edgerun.io/zone'];
-      const lbEnv = ((((w.podSpec.containers as Obj[])[0]!.env as Obj[]) ?? []) as Obj[]).find((e) => e.name === 'eb_go_lb_zone');
+      const lbEnv = ((((w.podSpec.containers as Obj[])[0]!.env as Obj[]) ?? []) as Obj[]).find(
+        (e) => e.name === 'eb_go_lb_zone',
+      );
       expect(lbEnv?.value, `${w.object.metadata.name} watches its own zone`).toBe(zone);
       return zone;
     });
@@ -133,7 +154,9 @@ describe.each(targets)('deployment/kubernetes/%s', (target) => {
       const service = services[serviceOf(w)];
       expect(service?.health, serviceOf(w)).toBeDefined();
       const container = (w.podSpec.containers as Obj[])[0]!;
-      const value = (((container.env as Obj[]) ?? []) as Obj[]).find((e) => e.name === service!.health!.variable)?.value;
+      const value = (((container.env as Obj[]) ?? []) as Obj[]).find(
+        (e) => e.name === service!.health!.variable,
+      )?.value;
       const port = Number(String(value).split(':').pop());
       const probePort = (container.livenessProbe as { httpGet: { port: string } }).httpGet.port;
       const named = ((container.ports as Obj[]) ?? []).find((p) => p.name === probePort);
@@ -142,10 +165,17 @@ describe.each(targets)('deployment/kubernetes/%s', (target) => {
   });
 
   it('configures Galileo with galileo’s variable names', () => {
-    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'galileo-config') as K8sObject & { data: Obj };
+    const config = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === 'galileo-config',
+    ) as K8sObject & { data: Obj };
     expect(config).toBeDefined();
-    for (const key of Object.keys(config.data)) expect(key).toMatch(/^(galileo_|etcd_(host|port)$)/);
-    for (const key of ['galileo_redis_host', 'galileo_redis_port', 'galileo_expdb_driver', 'galileo_expdb_mysql_host']) {
+    for (const key of Object.keys(config.data)) expect(key).toMatch(/^(galileo_|eb_go_lb_|osmotic_lb_opt_)/);
+    for (const key of [
+      'galileo_redis_host',
+      'galileo_redis_port',
+      'galileo_expdb_driver',
+      'galileo_expdb_mysql_host',
+    ]) {
       expect(config.data[key], key).toBeDefined();
     }
   });
@@ -156,8 +186,14 @@ describe('the overlays', () => {
     expect(targets).toEqual(expect.arrayContaining(['overlays/dev', 'overlays/edge']));
     const dev = rendered.get('overlays/dev')!;
     for (const store of ['redis', 'mariadb', 'etcd']) {
-      expect(dev.some((o) => o.kind === 'Deployment' && o.metadata.name === store), store).toBe(true);
-      expect(dev.some((o) => o.kind === 'Service' && o.metadata.name === store), store).toBe(true);
+      expect(
+        dev.some((o) => o.kind === 'Deployment' && o.metadata.name === store),
+        store,
+      ).toBe(true);
+      expect(
+        dev.some((o) => o.kind === 'Service' && o.metadata.name === store),
+        store,
+      ).toBe(true);
     }
     const redis = podWorkloads(dev).find((w) => w.object.metadata.name === 'redis')!;
     expect(JSON.stringify((redis.podSpec.containers as Obj[])[0]!.args)).toContain('"--appendonly","yes"');

@@ -7,7 +7,6 @@ import { splitImage } from './kustomize.js';
  */
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface PodWorkload {
   object: K8sObject;
@@ -22,7 +21,11 @@ export function podWorkloads(objects: K8sObject[]): PodWorkload[] {
   const result: PodWorkload[] = [];
   for (const object of objects) {
     if (object.kind === 'Pod') {
-      result.push({ object, podSpec: (object.spec as Obj) ?? {}, podLabels: (object.metadata as { labels?: Record<string, string> }).labels ?? {} });
+      result.push({
+        object,
+        podSpec: (object.spec as Obj) ?? {},
+        podLabels: (object.metadata as { labels?: Record<string, string> }).labels ?? {},
+      });
     } else if (WORKLOADS.has(object.kind)) {
       const template = ((object.spec as Obj | undefined)?.template as Obj | undefined) ?? {};
       result.push({
@@ -50,9 +53,12 @@ export function imageTagProblems(objects: K8sObject[]): string[] {
       const image = String(c.image ?? '');
       const parts = splitImage(image);
       if (!image) problems.push(`${name(w)} container ${String(c.name)}: no image`);
-      else if (!parts.tag && !parts.digest) problems.push(`${name(w)} container ${String(c.name)}: image ${image} has no tag`);
-      else if (parts.tag === 'latest') problems.push(`${name(w)} container ${String(c.name)}: image ${image} uses latest`);
-      if (c.imagePullPolicy === 'Always' && parts.tag === undefined) problems.push(`${name(w)}: pull policy Always without a tag`);
+      else if (!parts.tag && !parts.digest)
+        problems.push(`${name(w)} container ${String(c.name)}: image ${image} has no tag`);
+      else if (parts.tag === 'latest')
+        problems.push(`${name(w)} container ${String(c.name)}: image ${image} uses latest`);
+      if (c.imagePullPolicy === 'Always' && parts.tag === undefined)
+        problems.push(`${name(w)}: pull policy Always without a tag`);
     }
   }
   return problems;
@@ -92,13 +98,17 @@ export function probeProblems(objects: K8sObject[], isGalileoImage: (image: stri
       if (!liveness) problems.push(`${where}: no livenessProbe`);
       if (!readiness) problems.push(`${where}: no readinessProbe`);
       if (isGalileoImage(String(c.image ?? ''))) {
-        const path = (p: Obj | undefined) => ((p?.httpGet as Obj | undefined)?.path as string | undefined) ?? '(not httpGet)';
-        if (liveness && path(liveness) !== '/healthz') problems.push(`${where}: livenessProbe is ${path(liveness)}, expected GET /healthz`);
-        if (readiness && path(readiness) !== '/readyz') problems.push(`${where}: readinessProbe is ${path(readiness)}, expected GET /readyz`);
+        const path = (p: Obj | undefined) =>
+          ((p?.httpGet as Obj | undefined)?.path as string | undefined) ?? '(not httpGet)';
+        if (liveness && path(liveness) !== '/healthz')
+          problems.push(`${where}: livenessProbe is ${path(liveness)}, expected GET /healthz`);
+        if (readiness && path(readiness) !== '/readyz')
+          problems.push(`${where}: readinessProbe is ${path(readiness)}, expected GET /readyz`);
         const ports = ((c.ports as Obj[] | undefined) ?? []).map((p) => p.name);
         for (const probe of [liveness, readiness]) {
           const port = (probe?.httpGet as Obj | undefined)?.port;
-          if (typeof port === 'string' && !ports.includes(port)) problems.push(`${where}: probe port ${port} is not a named container port`);
+          if (typeof port === 'string' && !ports.includes(port))
+            problems.push(`${where}: probe port ${port} is not a named container port`);
         }
       }
     }
@@ -115,7 +125,8 @@ export function resourceProblems(objects: K8sObject[]): string[] {
       const r = (c.resources as Obj | undefined) ?? {};
       for (const kind of ['requests', 'limits'] as const) {
         for (const resource of ['cpu', 'memory']) {
-          if ((r[kind] as Obj | undefined)?.[resource] === undefined) problems.push(`${where}: no ${kind}.${resource}`);
+          if ((r[kind] as Obj | undefined)?.[resource] === undefined)
+            problems.push(`${where}: no ${kind}.${resource}`);
         }
       }
       for (const resource of ['cpu', 'memory']) {
@@ -131,7 +142,15 @@ export function resourceProblems(objects: K8sObject[]): string[] {
 }
 
 const SUFFIX: Record<string, number> = {
-  m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
 };
 
 /** A Kubernetes quantity (`250m`, `1`, `512Mi`) as a number. */
@@ -149,16 +168,27 @@ const POD_VERBS = ['create', 'delete', 'get', 'list', 'watch'];
 export function rbacProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
   for (const o of objects) {
-    if (o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding') problems.push(`${o.kind} ${o.metadata.name}: cluster-wide RBAC`);
+    if (o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')
+      problems.push(`${o.kind} ${o.metadata.name}: cluster-wide RBAC`);
     if (o.kind !== 'Role') continue;
     const rules = ((o as Obj).rules as Obj[] | undefined) ?? [];
-    if (rules.length !== 1) problems.push(`Role ${o.metadata.name}: ${rules.length} rules, expected one (pods)`);
+    if (rules.length !== 1)
+      problems.push(`Role ${o.metadata.name}: ${rules.length} rules, expected one (pods)`);
     for (const rule of rules) {
-      const same = (a: unknown, b: string[]) => Array.isArray(a) && [...a].sort().join(',') === [...b].sort().join(',');
-      if (!same(rule.apiGroups, [''])) problems.push(`Role ${o.metadata.name}: apiGroups ${JSON.stringify(rule.apiGroups)}, expected [""]`);
-      if (!same(rule.resources, ['pods'])) problems.push(`Role ${o.metadata.name}: resources ${JSON.stringify(rule.resources)}, expected ["pods"]`);
-      if (!same(rule.verbs, POD_VERBS)) problems.push(`Role ${o.metadata.name}: verbs ${JSON.stringify(rule.verbs)}, expected ${JSON.stringify(POD_VERBS)}`);
-      if (rule.resourceNames !== undefined || rule.nonResourceURLs !== undefined) problems.push(`Role ${o.metadata.name}: unexpected resourceNames/nonResourceURLs`);
+      const same = (a: unknown, b: string[]) =>
+        Array.isArray(a) && [...a].sort().join(',') === [...b].sort().join(',');
+      if (!same(rule.apiGroups, ['']))
+        problems.push(`Role ${o.metadata.name}: apiGroups ${JSON.stringify(rule.apiGroups)}, expected [""]`);
+      if (!same(rule.resources, ['pods']))
+        problems.push(
+          `Role ${o.metadata.name}: resources ${JSON.stringify(rule.resources)}, expected ["pods"]`,
+        );
+      if (!same(rule.verbs, POD_VERBS))
+        problems.push(
+          `Role ${o.metadata.name}: verbs ${JSON.stringify(rule.verbs)}, expected ${JSON.stringify(POD_VERBS)}`,
+        );
+      if (rule.resourceNames !== undefined || rule.nonResourceURLs !== undefined)
+        problems.push(`Role ${o.metadata.name}: unexpected resourceNames/nonResourceURLs`);
     }
   }
   return problems;
@@ -173,7 +203,8 @@ export function secretProblems(objects: K8sObject[]): string[] {
     if (o.kind === 'Secret') problems.push(`Secret ${o.metadata.name}: a literal Secret in the manifests`);
     if (o.kind === 'ConfigMap') {
       for (const key of Object.keys(((o as Obj).data as Obj | undefined) ?? {})) {
-        if (SECRET_NAME.test(key) && !key.endsWith('_key_prefix')) problems.push(`ConfigMap ${o.metadata.name}: secret-named key ${key}`);
+        if (SECRET_NAME.test(key) && !key.endsWith('_key_prefix'))
+          problems.push(`ConfigMap ${o.metadata.name}: secret-named key ${key}`);
       }
     }
   }
@@ -183,7 +214,12 @@ export function secretProblems(objects: K8sObject[]): string[] {
         const variable = String(e.name);
         // MARIADB_RANDOM_ROOT_PASSWORD=yes is a switch, not a password.
         const flag = /_RANDOM_ROOT_PASSWORD$/.test(variable);
-        if (SECRET_NAME.test(variable) && !variable.endsWith('_key_prefix') && !flag && e.value !== undefined) {
+        if (
+          SECRET_NAME.test(variable) &&
+          !variable.endsWith('_key_prefix') &&
+          !flag &&
+          e.value !== undefined
+        ) {
           problems.push(`${name(w)} container ${String(c.name)}: ${variable} has a literal value`);
         }
       }

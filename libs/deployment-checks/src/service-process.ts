@@ -43,7 +43,6 @@ export async function localEnvironment(
   set('galileo_expdb_mysql_password', '');
   set('galileo_expdb_mysql_db', servers.mysqlDatabase);
   set('galileo_expdb_influxdb_url', 'http://127.0.0.1:8428');
-  set('etcd_host', '127.0.0.1');
   set('eb_go_lb_etcd_host', '127.0.0.1:2379');
   set('eb_go_lb_key_prefix', servers.redisPrefix);
   set('osmotic_lb_opt_etcd_host', '127.0.0.1');
@@ -67,11 +66,15 @@ export interface RunningService {
 
 /** Starts a service the way the image does: `node --import tsx deployment/docker/entrypoint.mjs <name>`. */
 export function startService(name: string, env: Record<string, string>): RunningService {
-  const child = spawn(process.execPath, ['--import', 'tsx', repoPath('deployment', 'docker', 'entrypoint.mjs'), name], {
-    cwd: repoPath(),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', repoPath('deployment', 'docker', 'entrypoint.mjs'), name],
+    {
+      cwd: repoPath(),
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
   child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));

@@ -30,7 +30,9 @@ const absent = names.filter((n) => !present.includes(n));
 
 let compose: Record<string, ComposeService> = {};
 beforeAll(() => {
-  compose = resolvedCompose(repoPath('compose', 'docker-compose.yml'), { profiles: ['influxdb', 'lb', 'optimizers'] }).services;
+  compose = resolvedCompose(repoPath('compose', 'docker-compose.yml'), {
+    profiles: ['influxdb', 'lb', 'optimizers'],
+  }).services;
 });
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -48,7 +50,9 @@ describe('SIGTERM', () => {
     '%s serves /healthz, then stops with exit code 0 within the grace period',
     async (name) => {
       const service = services[name]!;
-      const composeService = Object.values(compose).find((s) => Array.isArray(s.command) && s.command[0] === name);
+      const composeService = Object.values(compose).find(
+        (s) => Array.isArray(s.command) && s.command[0] === name,
+      );
       expect(composeService, `${name} is in compose/docker-compose.yml`).toBeDefined();
       const tmpDir = await mkdtemp(join(tmpdir(), `galileo-sigterm-${name}-`));
       cleanups.push(() => rm(tmpDir, { recursive: true, force: true }));
@@ -91,7 +95,9 @@ describe('SIGTERM', () => {
       run.child.kill('SIGTERM');
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), GRACE_MS + 5_000).unref());
       const result = await Promise.race([run.exited, timeout]);
-      expect(result, `${name} did not exit within ${GRACE_MS} ms of SIGTERM:\n${run.output()}`).not.toBe('timeout');
+      expect(result, `${name} did not exit within ${GRACE_MS} ms of SIGTERM:\n${run.output()}`).not.toBe(
+        'timeout',
+      );
       expect(result, `${name} exit:\n${run.output()}`).toEqual({ code: 0, signal: null });
       expect(Date.now() - sent).toBeLessThan(GRACE_MS);
     },

@@ -62,7 +62,12 @@ export function parseTraceLineFields(line: string): TraceLineFields | { error: s
   }
   const [requestId, client, service, created, sent, done, status, server, expId, headers, response] =
     parts as [string, string, string, string, string, string, string, string, string, string, string];
-  const numbers = { created: Number(created), sent: Number(sent), done: Number(done), status: Number(status) };
+  const numbers = {
+    created: Number(created),
+    sent: Number(sent),
+    done: Number(done),
+    status: Number(status),
+  };
   for (const [field, value] of Object.entries(numbers)) {
     if (!Number.isFinite(value) || (field === 'status' && !Number.isInteger(value))) {
       return {
@@ -71,7 +76,9 @@ export function parseTraceLineFields(line: string): TraceLineFields | { error: s
     }
   }
   if (requestId.length === 0 || service.length === 0) {
-    return { error: `a trace line needs a request_id and a service, got ${JSON.stringify(line.slice(0, 80))}` };
+    return {
+      error: `a trace line needs a request_id and a service, got ${JSON.stringify(line.slice(0, 80))}`,
+    };
   }
   const none = (v: string) => (v === 'None' ? null : v);
   return {

@@ -170,6 +170,50 @@ export function indexRound(input: OsmoticInput): RoundIndex {
 }
 
 /** Mean latency from the gateway's node to every node of its zone (itself counted as 0). */
+/** One group per client zone: a second group of the same zone is merged into the first. */
+function mergeDuplicates(groups: TraceGroup[]): TraceGroup[] {
+  if (groups.length < 2) return groups;
+  const seen = new Set<string>();
+  let duplicate = false;
+  for (const g of groups) {
+    if (seen.has(g.clientZone)) {
+      duplicate = true;
+      break;
+    }
+    seen.add(g.clientZone);
+  }
+  if (!duplicate) return groups;
+  const merged = new Map<string, TraceGroup>();
+  for (const g of groups) {
+    const o = merged.get(g.clientZone);
+    merged.set(
+      g.clientZone,
+      o
+        ? {
+            ...o,
+            client: g.count > o.count ? g.client : o.client,
+            count: o.count + g.count,
+            times: [...Array.from(o.times), ...Array.from(g.times)],
+          }
+        : g,
+    );
+  }
+  return [...merged.values()];
+}
+
+/** Stable insertion sort, most traces first (a few dozen client zones per function). */
+function sortByCountDescending(groups: TraceGroup[]): void {
+  for (let i = 1; i < groups.length; i++) {
+    const g = groups[i]!;
+    let j = i - 1;
+    while (j >= 0 && groups[j]!.count < g.count) {
+      groups[j + 1] = groups[j]!;
+      j--;
+    }
+    groups[j + 1] = g;
+  }
+}
+
 function internalDistance(input: OsmoticInput, gateway: OsmoticGateway, nodes: readonly string[]): number {
   let sum = 0;
   let n = 0;
@@ -202,25 +246,18 @@ export function computePressures(
   const selected = params.pressures;
   const weights = params.weights;
 
-  // zone → fn → groups (one per client zone; duplicates merged)
+  // zone → fn → groups
   const byZone = new Map<string, Map<string, TraceGroup[]>>();
   for (const g of input.traces) {
     let fns = byZone.get(g.zone);
     if (!fns) byZone.set(g.zone, (fns = new Map()));
-    let list = fns.get(g.fn);
-    if (!list) fns.set(g.fn, (list = []));
-    let same = -1;
-    for (let i = 0; i < list.length; i++) if (list[i]!.clientZone === g.clientZone) same = i;
-    if (same >= 0) {
-      const o = list[same]!;
-      list[same] = {
-        ...o,
-        client: g.count > o.count ? g.client : o.client,
-        count: o.count + g.count,
-        times: [...Array.from(o.times), ...Array.from(g.times)],
-      };
-    } else list.push(g);
+    const list = fns.get(g.fn);
+    if (list) list.push(g);
+    else fns.set(g.fn, [g]);
   }
+  // One column block for the whole round: a typed array per function would be off-heap each.
+  const allColumns = new Float64Array(input.traces.length * COLUMNS);
+  let nextOffset = 0;
 
   const values: Record<PressureName, number> = {
     request: 0,
@@ -257,7 +294,7 @@ export function computePressures(
         });
         continue;
       }
-      const groups = fns.get(fn)!;
+      const groups = mergeDuplicates(fns.get(fn)!);
       let internal: TraceGroup | undefined;
       const external: TraceGroup[] = [];
       let total = 0;
@@ -268,7 +305,7 @@ export function computePressures(
         if (g.clientZone === zone) internal ??= g;
         else external.push(g);
       }
-      external.sort((a, b) => b.count - a.count);
+      sortByCountDescending(external);
 
       const running = index.runningByFnZone.get(fnZoneKey(fn, zone)) ?? [];
       let cpuSum = 0;
@@ -291,7 +328,7 @@ export function computePressures(
         cpuMean,
         cpuUsage: cpuUsagePressure(cpuMean),
         clients: [],
-        columns: new Float64Array(groups.length * COLUMNS),
+        columns: allColumns.subarray(nextOffset, nextOffset + groups.length * COLUMNS),
         mean: 0,
       };
       const cols = group.columns;
@@ -339,6 +376,7 @@ export function computePressures(
       if (internal) evaluate(internal);
       for (const g of external) evaluate(g);
       const n = group.clients.length;
+      nextOffset += n * COLUMNS;
       if (n === 0) continue;
       let sum = 0;
       for (let i = 0; i < n; i++) sum += cols[i * COLUMNS + VALUE]!;

@@ -38,7 +38,9 @@ export interface PrivateVictoriaMetrics {
  * and interval, which is how InfluxDB treats a point written again with the same series key and
  * timestamp (it overwrites). VictoriaMetrics stores ms timestamps.
  */
-export async function startPrivateVictoriaMetrics(options: { dedupMs?: number } = {}): Promise<PrivateVictoriaMetrics> {
+export async function startPrivateVictoriaMetrics(
+  options: { dedupMs?: number } = {},
+): Promise<PrivateVictoriaMetrics> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'galileo-vm-'));
   const args = ['-storageDataPath', dir, '-httpListenAddr', `127.0.0.1:${port}`, '-retentionPeriod', '1d'];

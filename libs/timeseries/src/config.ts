@@ -36,7 +36,7 @@ export const influxConfigSpec = defineConfig({
     name: 'galileo_expdb_influxdb_bucket',
     schema: envString(),
     description:
-      "One fixed bucket for every experiment (points carry the `exp_id` tag); unset: one bucket per experiment named after its id, created through the buckets API, as galileo does.",
+      'One fixed bucket for every experiment (points carry the `exp_id` tag); unset: one bucket per experiment named after its id, created through the buckets API, as galileo does.',
   }),
 });
 

@@ -18,9 +18,14 @@ const trace: TracePoint = {
 
 describe('line protocol', () => {
   it('escapes measurement, tag and field syntax and leaves empty tags out', () => {
-    expect(formatLine('m m,x', { 'a b': 'c,d=e', empty: '', none: null }, { f: 'q"\\', n: 1.5, i: { int: 3 } }, 7n)).toBe(
-      'm\\ m\\,x,a\\ b=c\\,d\\=e f="q\\"\\\\",n=1.5,i=3i 7',
-    );
+    expect(
+      formatLine(
+        'm m,x',
+        { 'a b': 'c,d=e', empty: '', none: null },
+        { f: 'q"\\', n: 1.5, i: { int: 3 } },
+        7n,
+      ),
+    ).toBe('m\\ m\\,x,a\\ b=c\\,d\\=e f="q\\"\\\\",n=1.5,i=3i 7');
   });
 });
 
@@ -28,15 +33,32 @@ describe('galileo points', () => {
   it('keeps galileo tag names but puts request ids, times, bodies and headers in fields', () => {
     const line = traceLine(trace);
     const [series] = line.split(' ');
-    expect(series).toBe('traces,client=w1:squeezenet:0,exp_id=exp-1,server=host1:8080,service=squeezenet,status=200');
+    expect(series).toBe(
+      'traces,client=w1:squeezenet:0,exp_id=exp-1,server=host1:8080,service=squeezenet,status=200',
+    );
     expect(line).toContain('request_id="a1b2c3d4e5:17"');
     expect(line).toContain('created=1603020000.1234567');
     expect(line).toContain('headers="{\\"Content-Type\\": \\"application/json\\", \\"X-Start\\": \\"1\\"}"');
     expect(line).toContain('response="say \\"hi\\"\\\\ back"');
-    const t = telemetryLine({ experimentId: 'e', node: 'n1', metric: 'cpu', subsystem: null, timestamp: 1603020000.5, value: 12 });
+    const t = telemetryLine({
+      experimentId: 'e',
+      node: 'n1',
+      metric: 'cpu',
+      subsystem: null,
+      timestamp: 1603020000.5,
+      value: 12,
+    });
     expect(t).toBe('telemetry,exp_id=e,metric=cpu,node=n1 value=12,ts=1603020000.5 1603020000500000000');
-    const e = eventLine({ experimentId: 'e', timestamp: 1603020000.25, name: 'scale_schedule', value: '{"a": 1}', eventId: null });
-    expect(e).toBe('events,exp_id=e,name=scale_schedule value="{\\"a\\": 1}",ts=1603020000.25 1603020000250000000');
+    const e = eventLine({
+      experimentId: 'e',
+      timestamp: 1603020000.25,
+      name: 'scale_schedule',
+      value: '{"a": 1}',
+      eventId: null,
+    });
+    expect(e).toBe(
+      'events,exp_id=e,name=scale_schedule value="{\\"a\\": 1}",ts=1603020000.25 1603020000250000000',
+    );
   });
 
   it('gives a redelivered trace the same key and time, and different traces different times', () => {

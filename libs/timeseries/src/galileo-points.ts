@@ -1,4 +1,4 @@
-import { fnv1a, formatLine, secondsToNs } from './line-protocol.js';
+import { fnv1a, formatLine, secondsToNs, secondsToNsText } from './line-protocol.js';
 
 /**
  * galileo's InfluxDB layout (protocols §7.3): measurements `telemetry`, `traces`, `events` with
@@ -53,9 +53,9 @@ export interface EventPoint {
 export function telemetryLine(p: TelemetryPoint): string {
   return formatLine(
     'telemetry',
-    { exp_id: p.experimentId, node: p.node, metric: p.metric, subsystem: p.subsystem },
+    { exp_id: p.experimentId, metric: p.metric, node: p.node, subsystem: p.subsystem },
     { value: p.value, ts: p.timestamp },
-    secondsToNs(p.timestamp),
+    secondsToNsText(p.timestamp),
   );
 }
 
@@ -69,11 +69,11 @@ export function traceLine(p: TracePoint): string {
   return formatLine(
     'traces',
     {
-      exp_id: p.experimentId,
-      service: p.service,
       client: p.client,
-      status: p.status === null ? null : String(p.status),
+      exp_id: p.experimentId,
       server: p.server,
+      service: p.service,
+      status: p.status === null ? null : String(p.status),
     },
     {
       request_id: p.requestId,
@@ -85,7 +85,7 @@ export function traceLine(p: TracePoint): string {
       headers: p.headers,
       response: p.response,
     },
-    traceTimestampNs(p),
+    secondsToNsText(p.sent > 0 ? p.sent : p.created, fnv1a(p.requestId) % 1000),
   );
 }
 
@@ -94,6 +94,6 @@ export function eventLine(p: EventPoint): string {
     'events',
     { exp_id: p.experimentId, name: p.name },
     { value: p.value ?? '', ts: p.timestamp },
-    secondsToNs(p.timestamp) + (p.eventId ? BigInt(fnv1a(p.eventId) % 1000) : 0n),
+    secondsToNsText(p.timestamp, p.eventId ? fnv1a(p.eventId) % 1000 : 0),
   );
 }

@@ -13,7 +13,14 @@ afterEach(async () => {
 });
 
 const writerFor = (url: string, extra: { bucket?: string } = {}) => {
-  const w = createInfluxWriter({ url, token: 't0k', timeoutMs: 5000, org: 'galileo', orgId: 'org-1', ...extra });
+  const w = createInfluxWriter({
+    url,
+    token: 't0k',
+    timeoutMs: 5000,
+    org: 'galileo',
+    orgId: 'org-1',
+    ...extra,
+  });
   cleanups.push(() => w.close());
   return w;
 };
@@ -31,7 +38,15 @@ async function exportSeries(match: string): Promise<{ metric: Record<string, str
 describe('InfluxDB v2 writes (VictoriaMetrics as the write API)', () => {
   it('writes galileo trace points that read back with their tags and numeric fields', async () => {
     const exp = `ts-${randomBytes(4).toString('hex')}`;
-    const w = writerFor(VM);
+    const w = createInfluxWriter({
+      url: VM,
+      token: 't',
+      timeoutMs: 5000,
+      org: 'galileo',
+      orgId: 'o',
+      gzipAboveBytes: 65_536,
+    });
+    cleanups.push(() => w.close());
     const now = Date.now() / 1000;
     const lines = Array.from({ length: 300 }, (_, i) =>
       traceLine({
@@ -50,12 +65,21 @@ describe('InfluxDB v2 writes (VictoriaMetrics as the write API)', () => {
     );
     await w.write(exp, lines);
     // VictoriaMetrics makes new series searchable about a second after a flush.
-    const series = await waitFor(async () => {
-      const s = await exportSeries(`traces_done{exp_id="${exp}"}`);
-      return s.length > 0 && s[0]!.values.length >= 300 ? s : null;
-    }, { what: 'the points in VictoriaMetrics' });
+    const series = await waitFor(
+      async () => {
+        const s = await exportSeries(`traces_done{exp_id="${exp}"}`);
+        return s.length > 0 && s[0]!.values.length >= 300 ? s : null;
+      },
+      { what: 'the points in VictoriaMetrics' },
+    );
     expect(series).toHaveLength(1);
-    expect(series[0]!.metric).toMatchObject({ exp_id: exp, service: 'svc', client: 'c1', status: '200', server: 'h:1' });
+    expect(series[0]!.metric).toMatchObject({
+      exp_id: exp,
+      service: 'svc',
+      client: 'c1',
+      status: '200',
+      server: 'h:1',
+    });
     expect(series[0]!.values).toHaveLength(300);
   });
 
@@ -84,13 +108,19 @@ describe('bucket per experiment (buckets API)', () => {
         if (url.pathname === '/api/v2/buckets' && req.method === 'GET') {
           const name = url.searchParams.get('name')!;
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ buckets: buckets.has(name) ? [{ name, orgID: url.searchParams.get('orgID') }] : [] }));
+          res.end(
+            JSON.stringify({
+              buckets: buckets.has(name) ? [{ name, orgID: url.searchParams.get('orgID') }] : [],
+            }),
+          );
         } else if (url.pathname === '/api/v2/buckets' && req.method === 'POST') {
           const b = JSON.parse(body) as { name: string; orgID: string; retentionRules: unknown[] };
           if (b.orgID !== 'org-1' || !Array.isArray(b.retentionRules)) return void res.writeHead(400).end();
           if (buckets.has(b.name)) return void res.writeHead(422).end('{"code":"conflict"}');
           buckets.add(b.name);
-          res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: '1', name: b.name }));
+          res
+            .writeHead(201, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ id: '1', name: b.name }));
         } else res.writeHead(404).end();
       });
     });

@@ -6,18 +6,29 @@
  */
 export type FieldValue = number | string | boolean | { int: number };
 
-const escapeMeasurement = (s: string) => s.replace(/[\\, ]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
-const escapeKey = (s: string) => s.replace(/[\\,= ]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
-const escapeString = (s: string) => s.replace(/[\\"]/g, (c) => `\\${c}`);
+// Each escape tests first: most names and values need none, and a test is cheaper than a replace.
+const MEASUREMENT_SPECIAL = /[\\, \n]/;
+const KEY_SPECIAL = /[\\,= \n]/;
+const STRING_SPECIAL = /[\\"]/;
+const escapeMeasurement = (s: string) =>
+  MEASUREMENT_SPECIAL.test(s) ? s.replace(/[\\, ]/g, '\\$&').replace(/\n/g, '\\n') : s;
+const escapeKey = (s: string) =>
+  KEY_SPECIAL.test(s) ? s.replace(/[\\,= ]/g, '\\$&').replace(/\n/g, '\\n') : s;
+const escapeString = (s: string) => (STRING_SPECIAL.test(s) ? s.replace(/[\\"]/g, '\\$&') : s);
 
+/**
+ * One point. Tags are written in the order given: pass them sorted by key (InfluxDB's
+ * recommendation; the series key is the same either way). `timestampNs` is an integer as a
+ * bigint or a string of digits.
+ */
 export function formatLine(
   measurement: string,
   tags: Readonly<Record<string, string | null | undefined>>,
   fields: Readonly<Record<string, FieldValue | null | undefined>>,
-  timestampNs: bigint,
+  timestampNs: bigint | string,
 ): string {
   let line = escapeMeasurement(measurement);
-  for (const key of Object.keys(tags).sort()) {
+  for (const key in tags) {
     const value = tags[key];
     if (value === null || value === undefined || value === '') continue;
     line += `,${escapeKey(key)}=${escapeKey(value)}`;
@@ -43,6 +54,17 @@ function formatField(value: FieldValue): string {
 /** Epoch seconds (a float, as galileo's) → integer nanoseconds, to the microsecond, deterministically. */
 export function secondsToNs(seconds: number): bigint {
   return BigInt(Math.round(seconds * 1e6)) * 1000n;
+}
+
+/**
+ * The same as `secondsToNs(seconds) + extraNs` (0 ≤ extraNs < 1000) as a string of digits,
+ * without BigInt (microseconds since 1970 stay below 2^53 until the year 2255).
+ */
+export function secondsToNsText(seconds: number, extraNs = 0): string {
+  const us = Math.round(seconds * 1e6);
+  if (us <= 0) return String(secondsToNs(seconds) + BigInt(extraNs));
+  const ns = extraNs < 10 ? `00${extraNs}` : extraNs < 100 ? `0${extraNs}` : String(extraNs);
+  return `${us}${ns}`;
 }
 
 /** 32-bit FNV-1a of a string: a stable, cheap spread of ids over the sub-microsecond digits. */

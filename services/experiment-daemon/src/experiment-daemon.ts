@@ -170,7 +170,7 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
       live.map(async (worker) => {
         const info = await workers.info(worker, undefined, { timeoutMs: config.commandTimeout });
         for (const g of info.groups.filter((g) => g.experimentId === id)) {
-          await workers.close({ worker, groupId: g.groupId }, { experimentId: id });
+          await workers.close({ worker, groupId: g.groupId }, { experimentId: id, timeoutMs: Math.max(20_000, config.commandTimeout) });
         }
       }),
     );
@@ -222,6 +222,9 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
           sleep: abortableSleep,
         },
       );
+      // a spawn answered too late (or a command half done) may have left a group the runner
+      // does not know: whatever a worker still runs for this experiment is closed
+      if (outcome.outcome !== 'finished') await closeGroupsOf(id);
       const end = nowS();
       if (outcome.outcome === 'finished') await must(stream, { type: 'FinishExperiment', end });
       else if (outcome.outcome === 'failed') await must(stream, { type: 'FailExperiment', end, reason: outcome.reason });

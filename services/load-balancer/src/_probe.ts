@@ -1,19 +1,15 @@
 import { createRedisWeightStore } from '@galileo/kv';
-import { createTestLogger } from '@galileo/logging';
+import { createLogger } from '@galileo/logging';
 import { redisTestContext } from '@galileo/testing';
-import { Agent, request } from 'undici';
-import { createLoadBalancer } from './load-balancer.js';
-import { startEchoBackend } from './test-support/echo-backend.js';
+import { createServer } from 'node:http';
+import { createLoadBalancer } from '@galileo/load-balancer';
 const t = redisTestContext('probe');
-const b = await startEchoBackend('b0', { keep: false });
+const backend = createServer((req, res) => { res.writeHead(200, {'content-type':'text/plain'}); res.end('ok'); });
+await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
+const host = `127.0.0.1:${(backend.address() as {port:number}).port}`;
 const store = createRedisWeightStore({ redis: t.redis, keyPrefix: t.prefix });
-await store.put('zone-a', 'busy', { ips: [b.host], weights: [1] });
-const lb = createLoadBalancer({ store, zone: 'zone-a', nodeName: 'n', port: 0, host: '127.0.0.1', logger: createTestLogger().logger });
+await store.put('zone-a', 'busy', { ips: [host], weights: [1] });
+const lb = createLoadBalancer({ store, zone: 'zone-a', nodeName: 'n', port: 18099, host: '127.0.0.1', logger: createLogger({service:'x', level:'warn'}) });
 await lb.start();
-const agent = new Agent({ connections: 4 });
-for (const url of [`http://${b.host}/x`, `http://127.0.0.1:${lb.port}/function/busy/x`]) {
-  const t0 = performance.now();
-  for (let i = 0; i < 300; i++) { const r = await request(url, { dispatcher: agent }); await r.body.text(); }
-  console.log(url, ((performance.now() - t0) / 300).toFixed(2), 'ms/req');
-}
-await lb.stop(); await b.close(); await agent.close(); await t.cleanup(); await store.close();
+console.log('ready', host);
+setTimeout(async () => { await lb.stop(); backend.close(); await t.cleanup(); await store.close(); process.exit(0); }, 25000);

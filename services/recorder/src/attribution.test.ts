@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { evolveWindows, experimentAt, type ExperimentWindows } from './attribution.js';
 
 const ev = (type: string, data: object) =>
-  ({ type, data, id: 'x', subject: 's', version: 1, time: '2026-01-01T00:00:10.000Z', source: 't', correlationId: null, causationId: null }) as unknown as CatalogueEvent<GalileoCatalogue>;
+  ({
+    type,
+    data,
+    id: 'x',
+    subject: 's',
+    version: 1,
+    time: '2026-01-01T00:00:10.000Z',
+    source: 't',
+    correlationId: null,
+    causationId: null,
+  }) as unknown as CatalogueEvent<GalileoCatalogue>;
 
 describe('experiment attribution', () => {
   it('folds lifecycle events into windows and finds the experiment of an instant', () => {

@@ -19,14 +19,28 @@ export interface BatcherOptions<T> {
   write(items: T[]): Promise<void>;
 }
 
+/** One batch: its records and one promise for all of them (no promise per record on the hot path). */
 interface Slot<T> {
   items: T[];
-  settle: { resolve: () => void; reject: (e: unknown) => void }[];
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+function newSlot<T>(): Slot<T> {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  done.catch(() => undefined); // a batch nobody waits for must not be an unhandled rejection
+  return { items: [], done, resolve, reject };
 }
 
 export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
   const maxConcurrent = options.maxConcurrent ?? 2;
-  let current: Slot<T> = { items: [], settle: [] };
+  let current: Slot<T> = newSlot();
   let timer: NodeJS.Timeout | null = null;
   const ready: Slot<T>[] = [];
   const writing = new Set<Promise<void>>();
@@ -39,7 +53,7 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
     }
     if (current.items.length === 0) return;
     ready.push(current);
-    current = { items: [], settle: [] };
+    current = newSlot();
     drain();
   };
 
@@ -47,10 +61,7 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
     while (writing.size < maxConcurrent && ready.length > 0) {
       const slot = ready.shift()!;
       inWrite += slot.items.length;
-      const p = options.write(slot.items).then(
-        () => slot.settle.forEach((s) => s.resolve()),
-        (e: unknown) => slot.settle.forEach((s) => s.reject(e)),
-      );
+      const p = options.write(slot.items).then(slot.resolve, slot.reject);
       const tracked = p.finally(() => {
         inWrite -= slot.items.length;
         writing.delete(tracked);
@@ -62,12 +73,11 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
 
   return {
     add(item) {
-      return new Promise<void>((resolve, reject) => {
-        current.items.push(item);
-        current.settle.push({ resolve, reject });
-        if (current.items.length >= options.maxSize) seal();
-        else if (!timer) timer = setTimeout(seal, options.maxWaitMs);
-      });
+      const slot = current;
+      slot.items.push(item);
+      if (slot.items.length >= options.maxSize) seal();
+      else if (!timer) timer = setTimeout(seal, options.maxWaitMs);
+      return slot.done;
     },
     async flush() {
       seal();

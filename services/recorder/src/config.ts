@@ -35,7 +35,7 @@ export const recorderConfigSpec = defineConfig({
     name: 'galileo_recorder_consumer',
     schema: envString(),
     description:
-      'This consumer\'s name in the groups; the host name when unset, so a restarted recorder (same pod or host) takes up at once what it held when it died.',
+      "This consumer's name in the groups; the host name when unset, so a restarted recorder (same pod or host) takes up at once what it held when it died.",
   }),
   claimIdle: envVar({
     name: 'galileo_recorder_claim_idle',

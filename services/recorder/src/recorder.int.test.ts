@@ -1,6 +1,11 @@
 import { experimentSubjects, galileoSubjects, type GalileoCatalogue } from '@galileo/events';
 import type { PublishItem } from '@galileo/bus';
-import { exportVictoriaSeries, startPrivateVictoriaMetrics, waitFor, type PrivateVictoriaMetrics } from '@galileo/testing';
+import {
+  exportVictoriaSeries,
+  startPrivateVictoriaMetrics,
+  waitFor,
+  type PrivateVictoriaMetrics,
+} from '@galileo/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recorderFixture, testTrace, type RecorderFixture } from './test-support/recorder-fixture.js';
 
@@ -20,7 +25,10 @@ afterEach(async () => {
 
 const rand = () => Math.random().toString(36).slice(2, 10);
 
-async function fixture(driver: 'mixed' | 'sqlite', env: Record<string, string> = {}): Promise<RecorderFixture> {
+async function fixture(
+  driver: 'mixed' | 'sqlite',
+  env: Record<string, string> = {},
+): Promise<RecorderFixture> {
   const f = await recorderFixture({ driver, influxUrl: vm.url, env });
   cleanups.push(() => f.cleanup());
   return f;
@@ -72,7 +80,16 @@ describe('recorder: the bus into MariaDB and InfluxDB (mixed)', () => {
     await f.bus.publishBatch(
       Array.from({ length: 50 }, (_, i) => ({
         subject: galileoSubjects.telemetry(node, 'cpu'),
-        draft: { type: 'TelemetryReported' as const, data: { node, metric: 'cpu', subsystem: i % 2 ? null : 'c0', timestamp: now - 1 + i * 0.01, value: i } },
+        draft: {
+          type: 'TelemetryReported' as const,
+          data: {
+            node,
+            metric: 'cpu',
+            subsystem: i % 2 ? null : 'c0',
+            timestamp: now - 1 + i * 0.01,
+            value: i,
+          },
+        },
       })),
     );
     await f.bus.publish(galileoSubjects.events('scale_schedule'), {
@@ -85,23 +102,46 @@ describe('recorder: the bus into MariaDB and InfluxDB (mixed)', () => {
     await f.t.redis.publish('galileo/events', `${now} ${eventName} hello world`);
 
     const db = f.db!;
-    await waitFor(async () => (await db.traces.count({ experimentId: exp })) === 600, { what: '600 traces in MariaDB', timeoutMs: 20_000 });
-    await waitFor(async () => (await db.telemetry.count({ experimentId: exp, node })) === 50, { what: 'telemetry' });
-    await waitFor(async () => (await db.events.list({ experimentId: exp })).length === 2, { what: 'two events' });
+    await waitFor(async () => (await db.traces.count({ experimentId: exp })) === 600, {
+      what: '600 traces in MariaDB',
+      timeoutMs: 20_000,
+    });
+    await waitFor(async () => (await db.telemetry.count({ experimentId: exp, node })) === 50, {
+      what: 'telemetry',
+    });
+    await waitFor(async () => (await db.events.list({ experimentId: exp })).length === 2, {
+      what: 'two events',
+    });
     const events = await db.events.list({ experimentId: exp });
-    expect(events.map((e) => [e.name, e.value]).sort()).toEqual([
-      [eventName, 'hello world'],
-      ['scale_schedule', '{"fn":"resnet"}'],
-    ].sort());
-    expect(await db.nodeinfo.list(exp)).toEqual([{ experimentId: exp, node, info: { arch: 'amd64', cpus: '2', ram: '1000' } }]);
+    expect(events.map((e) => [e.name, e.value]).sort()).toEqual(
+      [
+        [eventName, 'hello world'],
+        ['scale_schedule', '{"fn":"resnet"}'],
+      ].sort(),
+    );
+    expect(await db.nodeinfo.list(exp)).toEqual([
+      { experimentId: exp, node, info: { arch: 'amd64', cpus: '2', ram: '1000' } },
+    ]);
     expect(await db.metadata.get(exp)).toMatchObject({ name: `name-${exp}`, creator: 'test', exp_id: exp });
 
     const [first] = await db.traces.list({ experimentId: exp, limit: 1 });
-    expect(first).toMatchObject({ requestId: traces[0]!.request_id, experimentId: exp, status: 200, server: 'host1:8080' });
+    expect(first).toMatchObject({
+      requestId: traces[0]!.request_id,
+      experimentId: exp,
+      status: 200,
+      server: 'host1:8080',
+    });
 
-    await waitFor(async () => (await vmCount(`traces_done{exp_id="${exp}"}`)) === 600, { what: '600 trace points', timeoutMs: 20_000 });
-    await waitFor(async () => (await vmCount(`telemetry_value{exp_id="${exp}",node="${node}"}`)) === 50, { what: '50 telemetry points' });
-    await waitFor(async () => (await vmCount(`events_ts{exp_id="${exp}"}`)) === 2, { what: '2 event points' });
+    await waitFor(async () => (await vmCount(`traces_done{exp_id="${exp}"}`)) === 600, {
+      what: '600 trace points',
+      timeoutMs: 20_000,
+    });
+    await waitFor(async () => (await vmCount(`telemetry_value{exp_id="${exp}",node="${node}"}`)) === 50, {
+      what: '50 telemetry points',
+    });
+    await waitFor(async () => (await vmCount(`events_ts{exp_id="${exp}"}`)) === 2, {
+      what: '2 event points',
+    });
     // and nothing more arrives later
     await new Promise((res) => setTimeout(res, 500));
     expect(await db.traces.count({ experimentId: exp })).toBe(600);
@@ -134,9 +174,15 @@ describe('recorder: embedded mode (SQLite, the same code path)', () => {
       data: { name: 'note', value: 'x', timestamp: Date.now() / 1000 },
     });
     const db = f.db!;
-    await waitFor(async () => (await db.traces.count({ experimentId: exp })) === 100, { what: 'traces in SQLite' });
-    await waitFor(async () => (await db.telemetry.count({ experimentId: exp })) === 1, { what: 'telemetry in SQLite' });
-    await waitFor(async () => (await db.events.list({ experimentId: exp })).length === 1, { what: 'event in SQLite' });
+    await waitFor(async () => (await db.traces.count({ experimentId: exp })) === 100, {
+      what: 'traces in SQLite',
+    });
+    await waitFor(async () => (await db.telemetry.count({ experimentId: exp })) === 1, {
+      what: 'telemetry in SQLite',
+    });
+    await waitFor(async () => (await db.events.list({ experimentId: exp })).length === 1, {
+      what: 'event in SQLite',
+    });
     expect(await db.nodeinfo.list(exp)).toEqual([{ experimentId: exp, node: 'n1', info: { arch: 'arm64' } }]);
     expect(r.recorder.stats().stored.influx).toBeUndefined();
   });
@@ -153,19 +199,41 @@ describe('recorder: malformed input', () => {
     const node = `bad-${rand()}`;
     const pub = f.t.connect();
     const p = pub.pipeline();
-    for (let i = 0; i < 400; i++) p.publish(`telem/${node}/cpu`, i % 2 ? 'garbage' : `${Date.now() / 1000} not-a-number`);
-    for (let i = 0; i < 300; i++) p.publish(`${f.t.prefix}galileo/results/traces`, i % 2 ? 'a,b,c' : `r${i},c,svc,x,1,2,200,h,None,None,None`);
+    for (let i = 0; i < 400; i++)
+      p.publish(`telem/${node}/cpu`, i % 2 ? 'garbage' : `${Date.now() / 1000} not-a-number`);
+    for (let i = 0; i < 300; i++)
+      p.publish(
+        `${f.t.prefix}galileo/results/traces`,
+        i % 2 ? 'a,b,c' : `r${i},c,svc,x,1,2,200,h,None,None,None`,
+      );
     for (let i = 0; i < 300; i++) p.publish('galileo/events', i % 2 ? 'not-a-timestamp name value' : '');
     await p.exec();
     for (let i = 0; i < 50; i++) {
-      await f.t.redis.xadd(`${f.t.prefix}bus:galileo.traces`, '*', 's', 'galileo.traces.svc', 'e', i % 2 ? '{broken' : '{"type":"TraceRecorded","data":{}}');
+      await f.t.redis.xadd(
+        `${f.t.prefix}bus:galileo.traces`,
+        '*',
+        's',
+        'galileo.traces.svc',
+        'e',
+        i % 2 ? '{broken' : '{"type":"TraceRecorded","data":{}}',
+      );
     }
-    await waitFor(() => r.recorder.stats().malformed >= 1050, { what: '1,050 malformed counted', timeoutMs: 20_000 });
+    await waitFor(() => r.recorder.stats().malformed >= 1050, {
+      what: '1,050 malformed counted',
+      timeoutMs: 20_000,
+    });
     // still alive and recording
     await f.bus.publish(galileoSubjects.traces('svc'), { type: 'TraceRecorded', data: testTrace(exp, 1) });
-    await f.t.redis.publish(`${f.t.prefix}galileo/results/traces`, `${exp}:line,w1:svc:0,svc,${Date.now() / 1000},${Date.now() / 1000},${Date.now() / 1000 + 0.1},200,h:1,${exp},{"a": "b"| "c": "d"},line1\\nline2`);
-    await waitFor(async () => (await f.db!.traces.count({ experimentId: exp })) === 2, { what: 'valid traces after the garbage' });
-    const [line] = await f.db!.traces.list({ experimentId: exp, service: 'svc', limit: 2 }).then((l) => l.filter((t) => t.requestId.endsWith(':line')));
+    await f.t.redis.publish(
+      `${f.t.prefix}galileo/results/traces`,
+      `${exp}:line,w1:svc:0,svc,${Date.now() / 1000},${Date.now() / 1000},${Date.now() / 1000 + 0.1},200,h:1,${exp},{"a": "b"| "c": "d"},line1\\nline2`,
+    );
+    await waitFor(async () => (await f.db!.traces.count({ experimentId: exp })) === 2, {
+      what: 'valid traces after the garbage',
+    });
+    const [line] = await f
+      .db!.traces.list({ experimentId: exp, service: 'svc', limit: 2 })
+      .then((l) => l.filter((t) => t.requestId.endsWith(':line')));
     expect(line).toMatchObject({ headers: '{"a": "b", "c": "d"}', response: 'line1\nline2' });
   });
 });

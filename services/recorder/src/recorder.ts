@@ -27,7 +27,14 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { evolveWindows, experimentAt, type ExperimentWindows } from './attribution.js';
 import { createBatcher, type Batcher } from './batcher.js';
 import type { RecorderConfig } from './config.js';
-import { influxStore, sqlStore, type RecordKind, type RecordRows, type RecordStore, type StoreOutcome } from './stores.js';
+import {
+  influxStore,
+  sqlStore,
+  type RecordKind,
+  type RecordRows,
+  type RecordStore,
+  type StoreOutcome,
+} from './stores.js';
 
 export interface RecorderDeps {
   bus: Bus<GalileoCatalogue>;
@@ -70,7 +77,10 @@ interface Pending<T> {
   readonly eventId: string;
 }
 
-type GuardedStore = { store: RecordStore; breaker: CircuitBreaker<[RecordKind, readonly unknown[]], StoreOutcome> };
+type GuardedStore = {
+  store: RecordStore;
+  breaker: CircuitBreaker<[RecordKind, readonly unknown[]], StoreOutcome>;
+};
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -140,22 +150,35 @@ export function createRecorder(deps: RecorderDeps): Recorder {
   const guarded: GuardedStore[] = stores.map((store) => {
     stored[store.name] = { traces: 0, telemetry: 0, events: 0 };
     rejected[store.name] = 0;
-    const breaker = new CircuitBreaker((kind: RecordKind, rows: readonly unknown[]) => store.write(kind, rows as never), {
-      name: store.name,
-      timeout: false,
-      resetTimeout: config.breakerResetTimeout,
-      errorThresholdPercentage: 50,
-      volumeThreshold: 1,
-      rollingCountTimeout: 10_000,
-    });
-    breaker.on('open', () => logger.warn({ store: store.name }, 'store unavailable: circuit open, nothing is acknowledged'));
-    breaker.on('halfOpen', () => logger.info({ store: store.name }, 'store circuit half-open: trying one batch'));
-    breaker.on('close', () => logger.info({ store: store.name }, 'store back: circuit closed, the backlog drains'));
+    const breaker = new CircuitBreaker(
+      (kind: RecordKind, rows: readonly unknown[]) => store.write(kind, rows as never),
+      {
+        name: store.name,
+        timeout: false,
+        resetTimeout: config.breakerResetTimeout,
+        errorThresholdPercentage: 50,
+        volumeThreshold: 1,
+        rollingCountTimeout: 10_000,
+      },
+    );
+    breaker.on('open', () =>
+      logger.warn({ store: store.name }, 'store unavailable: circuit open, nothing is acknowledged'),
+    );
+    breaker.on('halfOpen', () =>
+      logger.info({ store: store.name }, 'store circuit half-open: trying one batch'),
+    );
+    breaker.on('close', () =>
+      logger.info({ store: store.name }, 'store back: circuit closed, the backlog drains'),
+    );
     return { store, breaker };
   });
 
   /** Writes one batch into one store, trying again while it is down; throws only when stopping. */
-  async function persist<K extends RecordKind>(g: GuardedStore, kind: K, rows: readonly RecordRows[K][]): Promise<void> {
+  async function persist<K extends RecordKind>(
+    g: GuardedStore,
+    kind: K,
+    rows: readonly RecordRows[K][],
+  ): Promise<void> {
     if (rows.length === 0) return;
     let attempts = 0;
     for (;;) {
@@ -174,7 +197,10 @@ export function createRecorder(deps: RecorderDeps): Recorder {
         return;
       } catch (e) {
         attempts++;
-        if (stopping) throw new Error(`recorder stopping while ${g.store.name} is unavailable: batch left unacknowledged`);
+        if (stopping)
+          throw new Error(
+            `recorder stopping while ${g.store.name} is unavailable: batch left unacknowledged`,
+          );
         if (attempts === 1 || attempts % 30 === 0) {
           logger.warn(
             { store: g.store.name, kind, rows: rows.length, attempts, err: (e as Error).message },
@@ -223,7 +249,14 @@ export function createRecorder(deps: RecorderDeps): Recorder {
           unattributedCounter.inc({ kind: 'telemetry' });
           continue;
         }
-        rows.push({ experimentId, timestamp: r.timestamp, metric: r.metric, node: r.node, value: r.value, subsystem: r.subsystem });
+        rows.push({
+          experimentId,
+          timestamp: r.timestamp,
+          metric: r.metric,
+          node: r.node,
+          value: r.value,
+          subsystem: r.subsystem,
+        });
       }
       await writeAll('telemetry', rows);
     },
@@ -239,7 +272,12 @@ export function createRecorder(deps: RecorderDeps): Recorder {
           unattributedCounter.inc({ kind: 'events' });
           continue;
         }
-        const value = e.value === null || e.value === undefined || e.value === '' ? null : typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
+        const value =
+          e.value === null || e.value === undefined || e.value === ''
+            ? null
+            : typeof e.value === 'string'
+              ? e.value
+              : JSON.stringify(e.value);
         rows.push({ experimentId, timestamp: e.timestamp, name: e.name, value, eventId });
       }
       await writeAll('events', rows);
@@ -260,7 +298,8 @@ export function createRecorder(deps: RecorderDeps): Recorder {
     const records = [];
     for (const key of keys) {
       const info = await redis.hgetall(key);
-      if (Object.keys(info).length > 0) records.push({ experimentId, node: key.slice(`${prefix}telemd.info:`.length), info });
+      if (Object.keys(info).length > 0)
+        records.push({ experimentId, node: key.slice(`${prefix}telemd.info:`.length), info });
     }
     if (records.length > 0) await db.nodeinfo.saveMany(records);
     logger.info({ experimentId, nodes: records.map((r) => r.node) }, 'node infos recorded');
@@ -314,9 +353,14 @@ export function createRecorder(deps: RecorderDeps): Recorder {
   }
 
   const malformed = () =>
-    ingests.reduce((n, i) => n + i.stats().rejected, 0) + subscriptions.reduce((n, s) => n + s.stats().deadLettered, 0);
+    ingests.reduce((n, i) => n + i.stats().rejected, 0) +
+    subscriptions.reduce((n, s) => n + s.stats().deadLettered, 0);
 
-  const subscribeData = async (pattern: string, kind: RecordKind, handler: Parameters<Bus<GalileoCatalogue>['subscribe']>[1]['handler']) => {
+  const subscribeData = async (
+    pattern: string,
+    kind: RecordKind,
+    handler: Parameters<Bus<GalileoCatalogue>['subscribe']>[1]['handler'],
+  ) => {
     subscriptions.push(
       await bus.subscribe(pattern, {
         group: `${config.name}-${kind}`,
@@ -343,7 +387,10 @@ export function createRecorder(deps: RecorderDeps): Recorder {
       unattributed,
       malformed: malformed(),
       breakers: Object.fromEntries(
-        guarded.map((g) => [g.store.name, g.breaker.opened ? 'open' : g.breaker.halfOpen ? 'half-open' : 'closed']),
+        guarded.map((g) => [
+          g.store.name,
+          g.breaker.opened ? 'open' : g.breaker.halfOpen ? 'half-open' : 'closed',
+        ]),
       ),
       pending: traces.pending() + telemetry.pending() + events.pending(),
     }),

@@ -51,7 +51,10 @@ export function sqlStore(db: GalileoDatabase): RecordStore {
 
 /** The InfluxDB v2 measurements (libs/timeseries), one bucket per experiment or a fixed one. */
 export function influxStore(writer: InfluxWriter): RecordStore {
-  const lineOf = <K extends RecordKind>(kind: K, row: RecordRows[K]): { bucket: string | null; line: string } => {
+  const lineOf = <K extends RecordKind>(
+    kind: K,
+    row: RecordRows[K],
+  ): { bucket: string | null; line: string } => {
     if (kind === 'traces') {
       const t = row as TraceRecord;
       return { bucket: writer.bucketFor(t.experimentId), line: traceLine(t) };

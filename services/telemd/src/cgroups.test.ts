@@ -33,7 +33,11 @@ beforeAll(async () => {
   await container(join(cg, 'system.slice', `docker-${dockerId}.scope`), 100, 1500, 4096);
   await container(join(cg, 'docker', dockerId2), 110, 1, 1);
   await container(
-    join(cg, 'kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234_5678.slice', `cri-containerd-${kubeId}.scope`),
+    join(
+      cg,
+      'kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234_5678.slice',
+      `cri-containerd-${kubeId}.scope`,
+    ),
     200,
     2500,
     8192,
@@ -67,9 +71,18 @@ describe('cgroup v2 container instruments', () => {
 
   it('reads cpu (ns), memory, blkio and net per container', async () => {
     const id = dockerId.slice(0, 12);
-    expect(await sample('docker_cgrp_cpu')).toContainEqual({ topic: `docker_cgrp_cpu/${id}`, value: 1_500_000 });
-    expect(await sample('docker_cgrp_memory')).toContainEqual({ topic: `docker_cgrp_memory/${id}`, value: 4096 });
-    expect(await sample('docker_cgrp_blkio')).toContainEqual({ topic: `docker_cgrp_blkio/${id}`, value: 1024 });
+    expect(await sample('docker_cgrp_cpu')).toContainEqual({
+      topic: `docker_cgrp_cpu/${id}`,
+      value: 1_500_000,
+    });
+    expect(await sample('docker_cgrp_memory')).toContainEqual({
+      topic: `docker_cgrp_memory/${id}`,
+      value: 4096,
+    });
+    expect(await sample('docker_cgrp_blkio')).toContainEqual({
+      topic: `docker_cgrp_blkio/${id}`,
+      value: 1024,
+    });
     const net = await sample('docker_cgrp_net');
     expect(net).toEqual(
       expect.arrayContaining([

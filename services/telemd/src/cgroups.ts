@@ -44,7 +44,9 @@ export async function discoverContainers(
 ): Promise<ContainerCgroup[]> {
   const found: { id: string; path: string }[] = [];
   if (runtime === 'docker') {
-    found.push(...(await containersIn(join(cgroupRoot, 'system.slice'))).filter((c) => /docker-/.test(c.path)));
+    found.push(
+      ...(await containersIn(join(cgroupRoot, 'system.slice'))).filter((c) => /docker-/.test(c.path)),
+    );
     found.push(...(await containersIn(join(cgroupRoot, 'docker'))));
     return found.map((c) => ({ id: c.id.slice(0, 12), path: c.path }));
   }

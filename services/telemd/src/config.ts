@@ -39,7 +39,8 @@ export const telemdConfigSpec = defineConfig({
   nodename: envVar({
     name: 'telemd_nodename',
     schema: envString(),
-    description: 'Node name in the channels `telem/<node>/…` and the hash `telemd.info:<node>`; the host name when unset.',
+    description:
+      'Node name in the channels `telem/<node>/…` and the hash `telemd.info:<node>`; the host name when unset.',
   }),
   redisUrl: envVar({
     name: 'telemd_redis_url',
@@ -63,13 +64,15 @@ export const telemdConfigSpec = defineConfig({
     aliases: ['telemd_redis_Retry_backoff'],
     schema: envDuration(),
     default: '5s',
-    description: 'Longest wait between reconnection attempts while Redis is away (the Go agent ignores it by a parsing bug; this one honours it).',
+    description:
+      'Longest wait between reconnection attempts while Redis is away (the Go agent ignores it by a parsing bug; this one honours it).',
   }),
   keyPrefix: envVar({
     name: 'telemd_redis_key_prefix',
     schema: envString({ allowEmpty: true }),
     default: '',
-    description: "Prefix of the info hash key and of the bus's keys (as `galileo_redis_key_prefix` of the other services); channels are never prefixed.",
+    description:
+      "Prefix of the info hash key and of the bus's keys (as `galileo_redis_key_prefix` of the other services); channels are never prefixed.",
   }),
   procMount: envVar({
     name: 'telemd_proc_mount',
@@ -97,7 +100,8 @@ export const telemdConfigSpec = defineConfig({
   diskDevices: envVar({
     name: 'telemd_disk_devices',
     schema: envList({ separator: ' ' }),
-    description: 'Space-separated block devices to report; every device in /sys/block except `loop*` when unset.',
+    description:
+      'Space-separated block devices to report; every device in /sys/block except `loop*` when unset.',
   }),
   instrumentsEnable: envVar({
     name: 'telemd_instruments_enable',
@@ -113,7 +117,8 @@ export const telemdConfigSpec = defineConfig({
     name: 'telemd_bus',
     schema: envBool(),
     default: true,
-    description: 'Also publish every reading on the bus (`galileo.telemetry.<node>.<metric>`, TelemetryReported) and the node info (NodeInfoReported).',
+    description:
+      'Also publish every reading on the bus (`galileo.telemetry.<node>.<metric>`, TelemetryReported) and the node info (NodeInfoReported).',
   }),
   httpPort: envVar({
     name: 'telemd_http_port',

@@ -185,7 +185,8 @@ const net: InstrumentDefinition = {
 const disk: InstrumentDefinition = {
   name: 'disk',
   defaultPeriodMs: 500,
-  description: '`rd/<dev>`, `wr/<dev>`: block device read/write rate in kB/s (sectors × 512 per second ÷ 1000)',
+  description:
+    '`rd/<dev>`, `wr/<dev>`: block device read/write rate in kB/s (sectors × 512 per second ÷ 1000)',
   create(ctx) {
     const rates = rateTracker();
     return async () => {

@@ -14,7 +14,9 @@ if (!loaded.ok) {
   process.exit(1);
 }
 const config = loaded.value;
-const logger = createLogger({ service: 'telemd', level: config.logging.level }).child({ node: config.nodename });
+const logger = createLogger({ service: 'telemd', level: config.logging.level }).child({
+  node: config.nodename,
+});
 const redis = new Redis(telemdRedisOptions(config));
 redis.on('error', (e: Error) => logger.debug({ err: e.message }, 'redis error'));
 const bus = config.bus

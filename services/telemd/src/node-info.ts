@@ -2,12 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { arch, cpus, hostname } from 'node:os';
 import { join } from 'node:path';
 import { listDiskDevices, listNetDevices, type InstrumentContext } from './instruments.js';
-import {
-  countCpuinfoProcessors,
-  defaultRouteDevice,
-  parseBootTime,
-  parseMeminfo,
-} from './proc-parse.js';
+import { countCpuinfoProcessors, defaultRouteDevice, parseBootTime, parseMeminfo } from './proc-parse.js';
 
 /** Node's `process.arch` → Go's GOARCH, which the Go agent writes. */
 const GOARCH: Record<string, string> = {
@@ -36,7 +31,8 @@ export async function readNodeInfo(ctx: InstrumentContext): Promise<Record<strin
   const boot = parseBootTime((await tryRead(join(ctx.procMount, 'stat'))) ?? '');
   const net = await listNetDevices(ctx);
   const disk = await listDiskDevices(ctx);
-  const active = defaultRouteDevice((await tryRead(join(ctx.procMount, 'net/route'))) ?? '') ?? net[0] ?? null;
+  const active =
+    defaultRouteDevice((await tryRead(join(ctx.procMount, 'net/route'))) ?? '') ?? net[0] ?? null;
   let netspeed = '';
   if (active) {
     const speed = Number(((await tryRead(join(ctx.sysMount, 'class/net', active, 'speed'))) ?? '').trim());

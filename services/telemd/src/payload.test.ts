@@ -1,6 +1,11 @@
 import { parseGoTelemdTimestamp, parseTelemdMessage } from '@galileo/bus';
 import { describe, expect, it } from 'vitest';
-import { formatGoTelemdTimestamp, formatTelemdPayload, formatTelemdTimestamp, telemdChannel } from './payload.js';
+import {
+  formatGoTelemdTimestamp,
+  formatTelemdPayload,
+  formatTelemdTimestamp,
+  telemdChannel,
+} from './payload.js';
 
 const ns = (s: number, frac: number) => BigInt(s) * 1_000_000_000n + BigInt(frac);
 
@@ -21,7 +26,7 @@ describe('telemd payload', () => {
 describe('consumers read both agents', () => {
   it('parses Go timestamps in go style to the right instant', () => {
     expect(parseGoTelemdTimestamp('1603020000.5000000')).toBeCloseTo(1603020000.005, 6);
-    expect(parseGoTelemdTimestamp('1603020000.123456789')).toBeCloseTo(1603020000.123456789, 6);
+    expect(parseGoTelemdTimestamp('1603020000.123456789')).toBeCloseTo(1603020000.123457, 6);
     expect(parseGoTelemdTimestamp('1603020000.0')).toBe(1603020000);
   });
 

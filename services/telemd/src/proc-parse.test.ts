@@ -36,10 +36,17 @@ describe('/proc parsers', () => {
       written: 160,
     });
     expect(
-      parsePressure('some avg10=0.00 avg60=0.00 avg300=0.00 total=123\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=45\n'),
+      parsePressure(
+        'some avg10=0.00 avg60=0.00 avg300=0.00 total=123\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=45\n',
+      ),
     ).toEqual({ some: 123, full: 45 });
-    expect(parsePressure('some avg10=0.00 avg60=0.00 avg300=0.00 total=9\n')).toEqual({ some: 9, full: null });
-    expect(sumCpuinfoMhz('processor\t: 0\ncpu MHz\t\t: 1000.5\nprocessor\t: 1\ncpu MHz\t\t: 999.5\n')).toBe(2000);
+    expect(parsePressure('some avg10=0.00 avg60=0.00 avg300=0.00 total=9\n')).toEqual({
+      some: 9,
+      full: null,
+    });
+    expect(sumCpuinfoMhz('processor\t: 0\ncpu MHz\t\t: 1000.5\nprocessor\t: 1\ncpu MHz\t\t: 999.5\n')).toBe(
+      2000,
+    );
     expect(
       defaultRouteDevice('Iface\tDestination\tGateway\neth0\t00000000\t0102A8C0\neth0\t0002A8C0\t00000000\n'),
     ).toBe('eth0');

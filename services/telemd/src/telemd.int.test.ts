@@ -45,10 +45,17 @@ interface Setup {
 async function setup(extra: Record<string, string> = {}): Promise<Setup> {
   const t = redisTestContext('telemd');
   const node = `tn-${t.prefix.split(':')[2]}`;
-  const bus = createBus({ redis: t.redis, catalogue: galileoCatalogue, source: 'telemd-test', prefix: t.prefix });
+  const bus = createBus({
+    redis: t.redis,
+    catalogue: galileoCatalogue,
+    source: 'telemd-test',
+    prefix: t.prefix,
+  });
   const listener = t.connect();
   const messages: { channel: string; message: string }[] = [];
-  listener.on('pmessage', (_p: string, channel: string, message: string) => messages.push({ channel, message }));
+  listener.on('pmessage', (_p: string, channel: string, message: string) =>
+    messages.push({ channel, message }),
+  );
   await listener.psubscribe(`telem/${node}/*`);
   const telemd = createTelemd({
     redis: t.connect(),
@@ -66,15 +73,20 @@ async function setup(extra: Record<string, string> = {}): Promise<Setup> {
 
 const PAYLOAD = /^\d{10}\.\d{9} -?\d+\.\d{6}$/;
 const values = (s: Setup, topic: string) =>
-  s.messages.filter((m) => m.channel === `telem/${s.node}/${topic}`).map((m) => Number(m.message.split(' ')[1]));
+  s.messages
+    .filter((m) => m.channel === `telem/${s.node}/${topic}`)
+    .map((m) => Number(m.message.split(' ')[1]));
 
 describe('telemd (real Redis, this host /proc)', () => {
   it('publishes telem/<node>/<topic> with "<ts> <value>" and values that match /proc', async () => {
     const s = await setup();
     await s.telemd.start();
-    await waitFor(() => values(s, 'cpu').length >= 2 && values(s, 'load1').length > 0 && values(s, 'ram').length > 0, {
-      what: 'cpu, load1 and ram readings',
-    });
+    await waitFor(
+      () => values(s, 'cpu').length >= 2 && values(s, 'load1').length > 0 && values(s, 'ram').length > 0,
+      {
+        what: 'cpu, load1 and ram readings',
+      },
+    );
     for (const m of s.messages) expect(m.message).toMatch(PAYLOAD);
     const ts = Number(s.messages[0]!.message.split(' ')[0]);
     expect(Math.abs(ts - Date.now() / 1000)).toBeLessThan(5);
@@ -87,21 +99,29 @@ describe('telemd (real Redis, this host /proc)', () => {
 
     const [load1] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
     expect(Math.abs(values(s, 'load1').at(-1)! - load1!)).toBeLessThan(1.5);
-    for (const cpu of values(s, 'cpu')) expect(cpu).toBeGreaterThanOrEqual(0), expect(cpu).toBeLessThanOrEqual(100);
+    for (const cpu of values(s, 'cpu')) {
+      expect(cpu).toBeGreaterThanOrEqual(0);
+      expect(cpu).toBeLessThanOrEqual(100);
+    }
 
     const devices = readFileSync('/proc/net/dev', 'utf8')
       .split('\n')
       .slice(2)
       .map((l) => l.split(':')[0]!.trim())
       .filter((d) => d !== '' && d !== 'lo');
-    await waitFor(() => devices.every((d) => values(s, `rx/${d}`).length > 0 && values(s, `tx/${d}`).length > 0), {
-      what: 'rx/tx per device',
-    });
+    await waitFor(
+      () => devices.every((d) => values(s, `rx/${d}`).length > 0 && values(s, `tx/${d}`).length > 0),
+      {
+        what: 'rx/tx per device',
+      },
+    );
     expect(s.messages.some((m) => m.channel === `telem/${s.node}/rx/lo`)).toBe(false);
     await waitFor(() => values(s, 'psi_cpu/some').length > 0, { what: 'psi_cpu/some' });
     const psi = Number(/^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))![1]);
     expect(values(s, 'psi_cpu/some').at(-1)!).toBeLessThanOrEqual(psi);
-    await waitFor(() => s.messages.some((m) => m.channel.startsWith(`telem/${s.node}/rd/`)), { what: 'rd/<dev>' });
+    await waitFor(() => s.messages.some((m) => m.channel.startsWith(`telem/${s.node}/rd/`)), {
+      what: 'rd/<dev>',
+    });
     expect(s.messages.some((m) => /\/rd\/loop/.test(m.channel))).toBe(false);
   });
 
@@ -109,7 +129,16 @@ describe('telemd (real Redis, this host /proc)', () => {
     const s = await setup({ telemd_instruments_enable: 'ram' });
     await s.telemd.start();
     const info = await s.t.redis.hgetall(telemdKeys(s.t.prefix).info(s.node));
-    expect(Object.keys(info).sort()).toEqual(['arch', 'boot', 'cpus', 'disk', 'hostname', 'net', 'netspeed', 'ram']);
+    expect(Object.keys(info).sort()).toEqual([
+      'arch',
+      'boot',
+      'cpus',
+      'disk',
+      'hostname',
+      'net',
+      'netspeed',
+      'ram',
+    ]);
     const meminfo = readFileSync('/proc/meminfo', 'utf8');
     expect(info.ram).toBe(/^MemTotal:\s+(\d+)/m.exec(meminfo)![1]);
     expect(info.boot).toBe(/^btime\s+(\d+)/m.exec(readFileSync('/proc/stat', 'utf8'))![1]);
@@ -196,6 +225,8 @@ describe('telemd (real Redis, this host /proc)', () => {
     await waitFor(() => telemd.status().connected, { what: 'reconnected', timeoutMs: 15_000 });
     const before = telemd.status().published;
     await waitFor(() => telemd.status().published > before, { what: 'readings resumed' });
-    await waitFor(async () => (await check.hget(`telemd.info:${node}`, 'ram')) !== null, { what: 'info rewritten' });
+    await waitFor(async () => (await check.hget(`telemd.info:${node}`, 'ram')) !== null, {
+      what: 'info rewritten',
+    });
   });
 });

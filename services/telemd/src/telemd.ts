@@ -6,7 +6,12 @@ import type { Redis } from 'ioredis';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { TelemdConfig } from './config.js';
 import { selectInstruments } from './config.js';
-import { instruments as allInstruments, type InstrumentContext, type InstrumentDefinition, type Reading } from './instruments.js';
+import {
+  instruments as allInstruments,
+  type InstrumentContext,
+  type InstrumentDefinition,
+  type Reading,
+} from './instruments.js';
 import { readNodeInfo } from './node-info.js';
 import { formatTelemdPayload, formatTelemdTimestamp, telemdChannel, wallClockNs } from './payload.js';
 
@@ -173,8 +178,7 @@ export function createTelemd(deps: TelemdDeps): Telemd {
   function tick(def: InstrumentDefinition): void {
     if (!active() || busy.has(def.name)) return;
     busy.add(def.name);
-    samplers
-      .get(def.name)!()
+    samplers.get(def.name)!()
       .then((readings) => (active() ? publishReadings(def.name, readings) : undefined))
       .catch((e: Error) => {
         failedSamples++;

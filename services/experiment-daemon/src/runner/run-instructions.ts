@@ -34,6 +34,8 @@ interface LogicalGroup {
 
 class InstructionFailed extends Error {}
 
+const CLOSE_TIMEOUT_MS = 20_000;
+
 const groupKey = (worker: string, service: string, client: string | null) => `${worker}\u0000${service}\u0000${client ?? service}`;
 
 /** Says which worker did what wrong, for a failure reason. */
@@ -52,6 +54,8 @@ export function describeWorkerError(worker: string, command: string, e: unknown)
 export async function runInstructions(program: readonly Instruction[], ctx: RunContext, deps: RunnerDeps): Promise<RunOutcome> {
   const groups = new Map<string, LogicalGroup>();
   const opts = { experimentId: ctx.experimentId, timeoutMs: deps.commandTimeoutMs };
+  // closing waits for the group's outstanding requests (the worker's shutdown timeout, 10 s by default)
+  const closeOpts = { experimentId: ctx.experimentId, timeoutMs: Math.max(deps.commandTimeoutMs, CLOSE_TIMEOUT_MS) };
 
   const matching = async (pattern: string, what: Instruction) => {
     const re = new RegExp(`^(?:${pattern})$`);
@@ -114,7 +118,7 @@ export async function runInstructions(program: readonly Instruction[], ctx: RunC
 
   const closeGroup = async (group: LogicalGroup) => {
     await each(group.parts, (part) =>
-      wrap(group.worker, 'CloseClientGroup', () => deps.workers.close({ worker: group.worker, groupId: part.groupId }, opts)),
+      wrap(group.worker, 'CloseClientGroup', () => deps.workers.close({ worker: group.worker, groupId: part.groupId }, closeOpts)),
     );
     groups.delete(groupKey(group.worker, group.service, group.client));
   };

@@ -139,7 +139,7 @@ export async function daemonFixture(kind: DbKind, label: string, env: Record<str
       galileo_redis_key_prefix: ctx.prefix,
       galileo_logging_level: 'silent',
       galileo_experimentd_lease: '1s',
-      galileo_experimentd_command_timeout: '2s',
+      galileo_experimentd_command_timeout: '4s',
       ...env,
       ...extra,
     });

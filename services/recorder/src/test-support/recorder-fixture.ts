@@ -5,7 +5,13 @@ import { createBus, type Bus } from '@galileo/bus';
 import { openDatabase, type GalileoDatabase } from '@galileo/db';
 import { galileoCatalogue, type GalileoCatalogue, type RequestTrace } from '@galileo/events';
 import { createTestLogger } from '@galileo/logging';
-import { mariadbTestDatabase, redisTestContext, testVictoriaMetricsUrl, type MariadbTestDatabase, type RedisTestContext } from '@galileo/testing';
+import {
+  mariadbTestDatabase,
+  redisTestContext,
+  testVictoriaMetricsUrl,
+  type MariadbTestDatabase,
+  type RedisTestContext,
+} from '@galileo/testing';
 import { createInfluxWriter, type InfluxWriter } from '@galileo/timeseries';
 import { loadRecorderConfig, storesOf, type RecorderConfig } from '../config.js';
 import { createRecorder, type Recorder } from '../recorder.js';
@@ -64,7 +70,12 @@ export async function recorderFixture(options: {
   if (!loaded.ok) throw loaded.error;
   const config = loaded.value;
   const uses = storesOf(config.db.driver);
-  const bus = createBus({ redis: t.redis, catalogue: galileoCatalogue, source: 'recorder-test', prefix: t.prefix });
+  const bus = createBus({
+    redis: t.redis,
+    catalogue: galileoCatalogue,
+    source: 'recorder-test',
+    prefix: t.prefix,
+  });
   const db = uses.sql ? await openDatabase(config.db) : null;
   return {
     t,
@@ -79,7 +90,14 @@ export async function recorderFixture(options: {
       const rbus = createBus({ redis, catalogue: galileoCatalogue, source: 'recorder', prefix: t.prefix });
       const rdb = uses.sql ? await openDatabase(config.db, { migrate: false }) : null;
       const influx: InfluxWriter | null = uses.influx ? createInfluxWriter(config.influx) : null;
-      const recorder = createRecorder({ bus: rbus, redis, db: rdb, influx, config, logger: createTestLogger({ level: 'warn' }).logger });
+      const recorder = createRecorder({
+        bus: rbus,
+        redis,
+        db: rdb,
+        influx,
+        config,
+        logger: createTestLogger({ level: 'warn' }).logger,
+      });
       return {
         recorder,
         async close() {

@@ -1,0 +1,329 @@
+// npm run bench:recorder [-- --quick]
+// 500,000 traces and 500,000 telemetry points published on the bus (--quick: 40,000 each), then
+// recorded by the recorder: once into InfluxDB's write API (VictoriaMetrics at 127.0.0.1:8428) and
+// once into MariaDB, each a recorder group of its own reading the same streams (as two recorders
+// with different galileo_recorder_name would). Peers in the same run: the raw ceilings, i.e. the
+// same trace lines POSTed straight to /api/v2/write in large batches, and multi-row INSERTs of the
+// same rows straight through the mariadb driver. Prints one JSON object last.
+import { createBus, type PublishItem } from '@galileo/bus';
+import { openDatabase } from '@galileo/db';
+import {
+  experimentSubjects,
+  galileoCatalogue,
+  galileoSubjects,
+  type GalileoCatalogue,
+  type RequestTrace,
+} from '@galileo/events';
+import { createLogger } from '@galileo/logging';
+import { createRecorder, loadRecorderConfig, type Recorder } from '@galileo/recorder';
+import {
+  deleteKeysWithPrefix,
+  mariadbTestDatabase,
+  testPrefix,
+  testVictoriaMetricsUrl,
+} from '@galileo/testing';
+import { createInfluxWriter, traceLine } from '@galileo/timeseries';
+import { Redis } from 'ioredis';
+import { createPool } from 'mariadb';
+
+const quick = process.argv.includes('--quick');
+const TRACES = quick ? 40_000 : 500_000;
+const TELEMETRY = quick ? 40_000 : 500_000;
+const RAW_INFLUX_LINES = quick ? 100_000 : 500_000;
+const RAW_SQL_ROWS = quick ? 40_000 : 200_000;
+const vmUrl = process.env.GALILEO_BENCH_VICTORIA_URL ?? testVictoriaMetricsUrl();
+const redisUrl = process.env.GALILEO_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const log = (m: string) => process.stderr.write(`${m}\n`);
+const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
+
+const prefix = testPrefix('bench-recorder');
+const exp = `bench-${Date.now().toString(36)}`;
+const base = Date.now() / 1000 - 3600;
+
+// a trace as a worker makes it (~350 bytes of envelope): short body, a few headers
+const trace = (i: number): RequestTrace => ({
+  request_id: `${exp}:${i}`.slice(-36),
+  client: `w${i % 4}:svc:${i % 16}`,
+  service: 'svc',
+  created: base + i * 0.0005,
+  sent: base + i * 0.0005 + 0.0001,
+  done: base + i * 0.0005 + 0.004,
+  status: 200,
+  server: `10.0.0.${i % 8}:8080`,
+  exp_id: exp,
+  headers: '{"Content-Type": "application/json", "Content-Length": "17", "X-Start": "1", "X-End": "2"}',
+  response: '{"ok": true, "n": 1}',
+});
+const reading = (i: number) => ({
+  node: `node${i % 20}`,
+  metric: i % 2 ? 'cpu' : 'ram',
+  subsystem: null,
+  timestamp: base + Math.floor(i / 20) * 0.001,
+  value: i % 100,
+});
+
+async function rawInflux(): Promise<number> {
+  const writer = createInfluxWriter({
+    url: vmUrl,
+    token: 'x',
+    timeoutMs: 60_000,
+    org: 'galileo',
+    orgId: 'o',
+    bucket: 'bench',
+  });
+  const lines = Array.from({ length: RAW_INFLUX_LINES }, (_, i) =>
+    traceLine({ ...toRecord(trace(i)), experimentId: `${exp}-raw` }),
+  );
+  const started = performance.now();
+  const batch = 20_000;
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < lines.length; i += batch) {
+    const p: Promise<void> = writer
+      .write('bench', lines.slice(i, i + batch))
+      .then(() => void inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= 2) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const ms = performance.now() - started;
+  await writer.close();
+  return rate(RAW_INFLUX_LINES, ms);
+}
+
+function toRecord(t: RequestTrace) {
+  return {
+    requestId: t.request_id,
+    client: t.client,
+    service: t.service,
+    created: t.created,
+    sent: t.sent,
+    done: t.done,
+    status: t.status,
+    server: t.server,
+    experimentId: t.exp_id,
+    headers: t.headers,
+    response: t.response,
+  };
+}
+
+async function rawMariadb(db: {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}): Promise<number> {
+  const pool = createPool({ ...db, connectionLimit: 2 });
+  await pool.query('CREATE TABLE traces_raw LIKE traces');
+  const perStatement = 1000;
+  const tuple = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const sql = `INSERT INTO traces_raw (REQUEST_ID, CLIENT, SERVICE, CREATED, SENT, DONE, STATUS, RESPONSE, HEADERS, SERVER, EXP_ID) VALUES ${Array.from({ length: perStatement }, () => tuple).join(', ')}`;
+  const values = (from: number) =>
+    Array.from({ length: perStatement }, (_, k) => {
+      const t = trace(from + k);
+      return [
+        t.request_id,
+        t.client,
+        t.service,
+        t.created,
+        t.sent,
+        t.done,
+        t.status,
+        t.response,
+        t.headers,
+        t.server,
+        t.exp_id,
+      ];
+    }).flat();
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < RAW_SQL_ROWS; i += perStatement) {
+    const p: Promise<void> = pool.query(sql, values(i)).then(() => void inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= 2) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const ms = performance.now() - started;
+  await pool.end();
+  return rate(RAW_SQL_ROWS, ms);
+}
+
+async function drain(
+  name: string,
+  recorder: Recorder,
+  done: () => boolean,
+): Promise<{ ms: number; tracesMs: number; lag: number }> {
+  const started = performance.now();
+  let tracesMs = -1;
+  await recorder.start();
+  for (;;) {
+    const s = recorder.stats();
+    const stored = Object.values(s.stored)[0]!;
+    if (tracesMs < 0 && stored.traces >= TRACES) tracesMs = performance.now() - started;
+    if (done()) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const ms = performance.now() - started;
+  const lag = await recorder.lag();
+  log(
+    `${name}: drained in ${Math.round(ms)} ms (traces in ${Math.round(tracesMs)} ms), lag ${JSON.stringify(lag)}`,
+  );
+  return { ms, tracesMs, lag: lag.pending + lag.behind };
+}
+
+async function main() {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const m = await mariadbTestDatabase('bench_recorder');
+  const logger = createLogger({ service: 'bench', level: 'warn' });
+  try {
+    const env = {
+      galileo_redis_key_prefix: prefix,
+      galileo_expdb_mysql_host: m.host,
+      galileo_expdb_mysql_port: String(m.port),
+      galileo_expdb_mysql_user: m.user,
+      galileo_expdb_mysql_db: m.database,
+      ...(m.password ? { galileo_expdb_mysql_password: m.password } : {}),
+      galileo_expdb_influxdb_url: vmUrl,
+      galileo_expdb_influxdb_bucket: 'bench',
+      galileo_recorder_ingest_pubsub: 'false',
+    };
+    const configFor = (driver: string, name: string) => {
+      const loaded = loadRecorderConfig({
+        ...env,
+        galileo_expdb_driver: driver,
+        galileo_recorder_name: name,
+      });
+      if (!loaded.ok) throw loaded.error;
+      return loaded.value;
+    };
+    // the tables, through the migrations
+    const setupDb = await openDatabase(configFor('mysql', 'setup').db);
+    await setupDb.close();
+
+    log('raw ceilings …');
+    const rawInfluxLinesPerSec = await rawInflux();
+    const rawMariadbRowsPerSec = await rawMariadb({ ...m });
+    log(
+      `raw: ${rawInfluxLinesPerSec} lines/s into the write API, ${rawMariadbRowsPerSec} rows/s multi-row INSERT`,
+    );
+
+    // the backlog: everything on the bus first, so the recorders' figures are theirs alone
+    const bus = createBus({ redis, catalogue: galileoCatalogue, source: 'bench', prefix, trimIntervalMs: 0 });
+    await bus.publish(experimentSubjects.lifecycle(exp, 'ExperimentStarted'), {
+      type: 'ExperimentStarted',
+      data: { id: exp, start: base - 1, daemon: 'bench' },
+    });
+    const publishStarted = performance.now();
+    const chunk = 1000;
+    for (let i = 0; i < Math.max(TRACES, TELEMETRY); i += chunk) {
+      const items: PublishItem<GalileoCatalogue>[] = [];
+      for (let k = i; k < i + chunk; k++) {
+        if (k < TRACES)
+          items.push({
+            subject: galileoSubjects.traces('svc'),
+            draft: { type: 'TraceRecorded', data: trace(k) },
+          });
+        if (k < TELEMETRY) {
+          const r = reading(k);
+          items.push({
+            subject: galileoSubjects.telemetry(r.node, r.metric),
+            draft: { type: 'TelemetryReported', data: r },
+          });
+        }
+      }
+      await bus.publishBatch(items);
+    }
+    const publishMs = performance.now() - publishStarted;
+    log(`published ${TRACES + TELEMETRY} events in ${Math.round(publishMs)} ms`);
+
+    // InfluxDB (VictoriaMetrics) recorder
+    const influxConfig = configFor('influxdb', 'bench-influx');
+    const influxRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const influxBus = createBus({
+      redis: influxRedis,
+      catalogue: galileoCatalogue,
+      source: 'recorder',
+      prefix,
+      trimIntervalMs: 0,
+    });
+    const influx = createInfluxWriter(influxConfig.influx);
+    const influxRecorder = createRecorder({
+      bus: influxBus,
+      redis: influxRedis,
+      db: null,
+      influx,
+      config: influxConfig,
+      logger,
+    });
+    const influxRun = await drain('influx', influxRecorder, () => {
+      const s = influxRecorder.stats().stored.influx!;
+      return s.traces >= TRACES && s.telemetry >= TELEMETRY;
+    });
+    await influxRecorder.stop();
+    await influxBus.close();
+    await influx.close();
+    influxRedis.disconnect();
+
+    // MariaDB recorder
+    const sqlConfig = configFor('mysql', 'bench-sql');
+    const sqlRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const sqlBus = createBus({
+      redis: sqlRedis,
+      catalogue: galileoCatalogue,
+      source: 'recorder',
+      prefix,
+      trimIntervalMs: 0,
+    });
+    const db = await openDatabase(sqlConfig.db, { migrate: false });
+    const sqlRecorder = createRecorder({
+      bus: sqlBus,
+      redis: sqlRedis,
+      db,
+      influx: null,
+      config: sqlConfig,
+      logger,
+    });
+    const sqlRun = await drain('mariadb', sqlRecorder, () => {
+      const s = sqlRecorder.stats().stored.sql!;
+      return s.traces >= TRACES && s.telemetry >= TELEMETRY;
+    });
+    const storedTraces = await db.traces.count({ experimentId: exp });
+    const storedTelemetry = await db.telemetry.count({ experimentId: exp });
+    await sqlRecorder.stop();
+    await sqlBus.close();
+    await db.close();
+    sqlRedis.disconnect();
+    await bus.close();
+
+    const influxTracesPerSec = rate(TRACES, influxRun.tracesMs);
+    const influxPointsPerSec = rate(TRACES + TELEMETRY, influxRun.ms);
+    const mariadbRowsPerSec = rate(TRACES + TELEMETRY, sqlRun.ms);
+    const result = {
+      bench: 'recorder',
+      quick,
+      traces: TRACES,
+      telemetry: TELEMETRY,
+      publishPerSec: rate(TRACES + TELEMETRY, publishMs),
+      influxTracesPerSec,
+      influxPointsPerSec,
+      mariadbRowsPerSec,
+      mariadbTracesStored: storedTraces,
+      mariadbTelemetryStored: storedTelemetry,
+      rawInfluxLinesPerSec,
+      rawMariadbRowsPerSec,
+      // the recorder writes traces and telemetry interleaved; the raw peer writes trace lines/rows only
+      influxRatioToRaw: Number((influxPointsPerSec / rawInfluxLinesPerSec).toFixed(3)),
+      mariadbRatioToRaw: Number((mariadbRowsPerSec / rawMariadbRowsPerSec).toFixed(3)),
+      finalLag: influxRun.lag + sqlRun.lag,
+      targets: { influxTracesPerSec: 50_000, mariadbRowsPerSec: 20_000, ratioToRaw: 0.6 },
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    await deleteKeysWithPrefix(redis, prefix);
+    redis.disconnect();
+    await m.drop();
+  }
+}
+
+await main();
+process.exit(0);
