@@ -10,7 +10,7 @@
 // Prints one JSON object as the last line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBus } from '@galileo/bus';
@@ -23,7 +23,7 @@ import { deleteKeysWithPrefix, testPrefix } from '@galileo/testing';
 import { Redis } from 'ioredis';
 import { startNginx, type Nginx } from './worker-bench-nginx.js';
 import { runWrk, type PeerResult } from './worker-bench-peers.js';
-import { checkPrerequisites, freePort, log, NGINX, round, stopChild } from './worker-bench-proc.js';
+import { checkPrerequisites, childPids, cpuSeconds, freePort, log, NGINX, round, stopChild } from './worker-bench-proc.js';
 
 const quick = process.argv.includes('--quick');
 const redisUrl = process.env.GALILEO_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -58,7 +58,7 @@ async function waitServing(url: string, timeoutMs: number, failed: () => string 
 }
 
 /** nginx as the peer proxy: one worker process, upstream keep-alive, the same path rewrite as ours. */
-async function startNginxProxy(core: string, backends: readonly string[]): Promise<{ url: string; stop(): Promise<void> }> {
+async function startNginxProxy(core: string, backends: readonly string[]): Promise<{ url: string; workerPid: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'galileo-bench-nginx-proxy-'));
   const port = await freePort();
   const temp = (name: string) => {
@@ -103,8 +103,11 @@ ${backends.map((b) => `    server ${b} weight=1;`).join('\n')}
   const child = spawn('taskset', ['-c', core, NGINX, '-p', dir, '-e', join(dir, 'error.log'), '-c', file], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/function/busy/`;
   await waitServing(url, 5_000, () => (child.exitCode !== null ? `nginx proxy exited with ${child.exitCode}` : null));
+  const workers = childPids(child.pid!);
+  if (workers.length !== 1) throw new Error(`expected one nginx worker process, found ${workers.length}`);
   return {
     url,
+    workerPid: workers[0]!,
     async stop() {
       await stopChild(child, 'SIGTERM', 5_000);
       rmSync(dir, { recursive: true, force: true });
@@ -148,17 +151,26 @@ async function measureProxies() {
   const lb = await startBalancer(PROXY_CORE, prefix);
   const proxy = await startNginxProxy(PROXY_CORE, hosts);
   try {
-    const warm = quick ? 1 : 3;
+    const warm = quick ? 2 : 5;
     await runWrk(lb.url, CONNECTIONS, warm, CLIENT_CORE);
     await runWrk(proxy.url, CONNECTIONS, warm, CLIENT_CORE);
-    const ours: PeerResult[] = [];
-    const theirs: PeerResult[] = [];
+    type Measured = PeerResult & { cpuUsPerRequest: number };
+    const ours: Measured[] = [];
+    const theirs: Measured[] = [];
+    // CPU time per request is what a loaded, shared machine does not distort much: rates are.
+    const measured = async (name: 'lb' | 'nginx', url: string): Promise<Measured> => {
+      const pid = name === 'lb' ? lb.child.pid! : proxy.workerPid;
+      const before = cpuSeconds(pid) ?? 0;
+      const result = await runWrk(url, CONNECTIONS, SECONDS, CLIENT_CORE);
+      const cpu = (cpuSeconds(pid) ?? 0) - before;
+      return { ...result, cpuUsPerRequest: result.requests > 0 ? (cpu * 1e6) / result.requests : 0 };
+    };
     for (let r = 0; r < ROUNDS; r++) {
       const order: ['lb' | 'nginx', string][] = r % 2 === 0 ? [['lb', lb.url], ['nginx', proxy.url]] : [['nginx', proxy.url], ['lb', lb.url]];
       for (const [name, url] of order) {
         log(`round ${r + 1}/${ROUNDS}: wrk ${CONNECTIONS} connections, ${SECONDS} s → ${name}`);
-        const result = await runWrk(url, CONNECTIONS, SECONDS, CLIENT_CORE);
-        log(`  ${round(result.reqPerSec)} req/s, p99 ${result.p99Ms} ms, errors ${result.errors}`);
+        const result = await measured(name, url);
+        log(`  ${round(result.reqPerSec)} req/s, p99 ${result.p99Ms} ms, errors ${result.errors}, ${round(result.cpuUsPerRequest, 1)} µs CPU/request`);
         (name === 'lb' ? ours : theirs).push(result);
       }
     }
@@ -225,6 +237,13 @@ const result = {
   lbP99Ms: lbP99,
   nginxP99Ms: nginxP99,
   directP99Ms: proxies.direct.p99Ms,
+  lbCpuUsPerRequest: round(median(proxies.ours.map((r) => r.cpuUsPerRequest)), 1),
+  nginxCpuUsPerRequest: round(median(proxies.theirs.map((r) => r.cpuUsPerRequest)), 1),
+  cpuEfficiencyToNginx: round(
+    median(proxies.theirs.map((r) => r.cpuUsPerRequest)) / Math.max(1e-9, median(proxies.ours.map((r) => r.cpuUsPerRequest))),
+    3,
+  ),
+  loadAverage: loadavg()[0] === undefined ? null : round(loadavg()[0]!, 2),
   directReqPerSec: round(proxies.direct.reqPerSec),
   lbErrors: proxies.ours.reduce((s, r) => s + r.errors, 0),
   nginxErrors: proxies.theirs.reduce((s, r) => s + r.errors, 0),

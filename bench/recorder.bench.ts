@@ -23,6 +23,7 @@ import {
   testVictoriaMetricsUrl,
 } from '@galileo/testing';
 import { createInfluxWriter, traceLine } from '@galileo/timeseries';
+import { InfluxDB } from '@influxdata/influxdb-client';
 import { Redis } from 'ioredis';
 import { createPool } from 'mariadb';
 
@@ -87,6 +88,32 @@ async function rawInflux(): Promise<number> {
   await Promise.all(inFlight);
   const ms = performance.now() - started;
   await writer.close();
+  return rate(RAW_INFLUX_LINES, ms);
+}
+
+/** The same lines through @influxdata/influxdb-client's WriteApi (batches of 20,000, then flush). */
+async function clientLibraryInflux(): Promise<number> {
+  const lines = Array.from({ length: RAW_INFLUX_LINES }, (_, i) =>
+    traceLine({ ...toRecord(trace(i)), experimentId: `${exp}-lib` }),
+  );
+  const api = new InfluxDB({ url: vmUrl, token: 'x', timeout: 60_000 }).getWriteApi(
+    'galileo',
+    'bench',
+    'ns',
+    {
+      batchSize: 20_000,
+      flushInterval: 0,
+      maxRetries: 0,
+      gzipThreshold: Number.MAX_SAFE_INTEGER,
+    },
+  );
+  const started = performance.now();
+  for (let i = 0; i < lines.length; i += 20_000) {
+    api.writeRecords(lines.slice(i, i + 20_000));
+    await api.flush();
+  }
+  const ms = performance.now() - started;
+  await api.close();
   return rate(RAW_INFLUX_LINES, ms);
 }
 
@@ -203,6 +230,7 @@ async function main() {
     log('raw ceilings …');
     const rawInfluxLinesPerSec = await rawInflux();
     const rawMariadbRowsPerSec = await rawMariadb({ ...m });
+    const clientLibraryLinesPerSec = await clientLibraryInflux();
     log(
       `raw: ${rawInfluxLinesPerSec} lines/s into the write API, ${rawMariadbRowsPerSec} rows/s multi-row INSERT`,
     );
@@ -311,6 +339,8 @@ async function main() {
       mariadbTelemetryStored: storedTelemetry,
       rawInfluxLinesPerSec,
       rawMariadbRowsPerSec,
+      // the same lines through @influxdata/influxdb-client (why libs/timeseries posts directly)
+      clientLibraryLinesPerSec,
       // the recorder writes traces and telemetry interleaved; the raw peer writes trace lines/rows only
       influxRatioToRaw: Number((influxPointsPerSec / rawInfluxLinesPerSec).toFixed(3)),
       mariadbRatioToRaw: Number((mariadbRowsPerSec / rawMariadbRowsPerSec).toFixed(3)),

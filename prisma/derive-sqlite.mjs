@@ -22,7 +22,11 @@ export function deriveSqliteSchema(source) {
     if (!pattern.test(text)) throw new Error(`prisma/schema.prisma: expected ${what}`);
     text = text.replace(pattern, replacement);
   };
-  replaceOnce(/(datasource\s+db\s*\{[^}]*provider\s*=\s*)"mysql"/, '$1"sqlite"', 'datasource db with provider "mysql"');
+  replaceOnce(
+    /(datasource\s+db\s*\{[^}]*provider\s*=\s*)"mysql"/,
+    '$1"sqlite"',
+    'datasource db with provider "mysql"',
+  );
   replaceOnce(
     /(generator\s+client\s*\{[^}]*output\s*=\s*)"\.\.\/libs\/db\/src\/generated\/mysql"/,
     '$1"../../libs/db/src/generated/sqlite"',

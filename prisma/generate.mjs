@@ -17,7 +17,8 @@ writeFileSync(derivedPath, deriveSqliteSchema(readFileSync(sourcePath, 'utf8')))
 
 const cli = join(dirname(require.resolve('prisma/package.json')), 'build', 'index.js');
 const env = { ...process.env, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' };
-if (!env.PRISMA_SCHEMA_ENGINE_BINARY && !engineDownloaded()) env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
+if (!env.PRISMA_SCHEMA_ENGINE_BINARY && !engineDownloaded())
+  env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
 
 for (const schema of [sourcePath, derivedPath]) {
   const run = spawnSync(process.execPath, [cli, 'generate', '--schema', schema], { env, stdio: 'inherit' });

@@ -6,7 +6,9 @@ import { defineConfig } from 'prisma/config';
 
 const env = process.env;
 const user = encodeURIComponent(env.galileo_expdb_mysql_user ?? 'root');
-const password = env.galileo_expdb_mysql_password ? `:${encodeURIComponent(env.galileo_expdb_mysql_password)}` : '';
+const password = env.galileo_expdb_mysql_password
+  ? `:${encodeURIComponent(env.galileo_expdb_mysql_password)}`
+  : '';
 const host = env.galileo_expdb_mysql_host ?? 'localhost';
 const port = env.galileo_expdb_mysql_port ?? '3307';
 const database = env.galileo_expdb_mysql_db ?? 'galileo';

@@ -51,16 +51,32 @@ async function measure(target: DatabaseTarget) {
   const peerRows = traces('b', total).map((r) => ({ ...r }));
   const prisma =
     target.dialect === 'mysql'
-      ? new MysqlPrismaClient({ adapter: new PrismaMariaDb({ host: target.host, port: target.port, user: target.user, password: target.password, database: target.database }) })
-      : (new SqlitePrismaClient({ adapter: new PrismaBetterSqlite3({ url: target.path }) }) as unknown as MysqlPrismaClient);
+      ? new MysqlPrismaClient({
+          adapter: new PrismaMariaDb({
+            host: target.host,
+            port: target.port,
+            user: target.user,
+            password: target.password,
+            database: target.database,
+          }),
+        })
+      : (new SqlitePrismaClient({
+          adapter: new PrismaBetterSqlite3({ url: target.path }),
+        }) as unknown as MysqlPrismaClient);
   t = performance.now();
   for (let i = 0; i < peerRows.length; i += batch) {
     const data = peerRows.slice(i, i + batch);
-    await (target.dialect === 'mysql' ? prisma.trace.createMany({ data, skipDuplicates: true }) : prisma.trace.createMany({ data }));
+    await (target.dialect === 'mysql'
+      ? prisma.trace.createMany({ data, skipDuplicates: true })
+      : prisma.trace.createMany({ data }));
   }
   const prismaCreateMany = rate(total, performance.now() - t);
   await prisma.$disconnect();
-  return { rowsPerSecond: libsDb, duplicateRowsPerSecond: libsDbDuplicates, peerPrismaCreateManyRowsPerSecond: prismaCreateMany };
+  return {
+    rowsPerSecond: libsDb,
+    duplicateRowsPerSecond: libsDbDuplicates,
+    peerPrismaCreateManyRowsPerSecond: prismaCreateMany,
+  };
 }
 
 const maria = await mariadbTestDatabase('bench_insert');

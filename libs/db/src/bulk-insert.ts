@@ -51,7 +51,8 @@ export async function insertIgnoringDuplicates(
     // splits packets at max_allowed_packet itself.
     const sql = insertIgnoreSql(session.dialect, target, 1);
     let inserted = 0;
-    for (let i = 0; i < rows.length; i += BULK_ROWS) inserted += await session.executeBatch(sql, rows.slice(i, i + BULK_ROWS));
+    for (let i = 0; i < rows.length; i += BULK_ROWS)
+      inserted += await session.executeBatch(sql, rows.slice(i, i + BULK_ROWS));
     return inserted;
   }
   const maxRows = MAX_ROWS[session.dialect];

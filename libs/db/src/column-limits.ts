@@ -30,7 +30,10 @@ export function fitCharsOrNull(value: string | null | undefined, max: number): s
   return value === null || value === undefined ? null : fitChars(value, max);
 }
 
-export function fitBytesOrNull(value: string | null | undefined, maxBytes: number = TEXT_BYTES): string | null {
+export function fitBytesOrNull(
+  value: string | null | undefined,
+  maxBytes: number = TEXT_BYTES,
+): string | null {
   return value === null || value === undefined ? null : fitBytes(value, maxBytes);
 }
 

@@ -36,9 +36,9 @@ describe('dbConfigSpec and databaseTarget', () => {
   });
 
   it('says which variables MariaDB still needs, and that influxdb alone has no tables', () => {
-    expect(() => databaseTarget(load({ galileo_expdb_driver: 'mysql', galileo_expdb_mysql_user: 'u' }))).toThrow(
-      'galileo_expdb_driver=mysql needs galileo_expdb_mysql_db (the MariaDB database and user)',
-    );
+    expect(() =>
+      databaseTarget(load({ galileo_expdb_driver: 'mysql', galileo_expdb_mysql_user: 'u' })),
+    ).toThrow('galileo_expdb_driver=mysql needs galileo_expdb_mysql_db (the MariaDB database and user)');
     expect(() => databaseTarget(load({ galileo_expdb_driver: 'influxdb' }))).toThrow(/use mixed/);
   });
 
@@ -46,13 +46,18 @@ describe('dbConfigSpec and databaseTarget', () => {
     const bad = loadConfig(dbConfigSpec, { galileo_expdb_driver: 'postgres', galileo_expdb_mysql_port: 'x' });
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
-      expect(bad.error.message).toContain('galileo_expdb_driver="postgres": expected one of sqlite, mysql, mixed, influxdb');
+      expect(bad.error.message).toContain(
+        'galileo_expdb_driver="postgres": expected one of sqlite, mysql, mixed, influxdb',
+      );
       expect(bad.error.message).toContain('galileo_expdb_mysql_port');
     }
     expect(JSON.stringify(load({ galileo_expdb_mysql_password: 'hunter2' }))).not.toContain('hunter2');
   });
 
   it('accepts a DatabaseTarget as it is', () => {
-    expect(databaseTarget({ dialect: 'sqlite', path: '/tmp/x.sqlite' })).toEqual({ dialect: 'sqlite', path: '/tmp/x.sqlite' });
+    expect(databaseTarget({ dialect: 'sqlite', path: '/tmp/x.sqlite' })).toEqual({
+      dialect: 'sqlite',
+      path: '/tmp/x.sqlite',
+    });
   });
 });

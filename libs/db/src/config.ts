@@ -1,12 +1,4 @@
-import {
-  defineConfig,
-  envBool,
-  envEnum,
-  envPort,
-  envString,
-  envVar,
-  type ConfigOf,
-} from '@galileo/config';
+import { defineConfig, envBool, envEnum, envPort, envString, envVar, type ConfigOf } from '@galileo/config';
 
 /** galileo-db's drivers (protocols §7.1); `influxdb` alone has no SQL tables, so libs/db rejects it. */
 export const expdbDrivers = ['sqlite', 'mysql', 'mixed', 'influxdb'] as const;

@@ -1,6 +1,12 @@
 export { dbConfigSpec, expdbDrivers, type DbConfig, type ExpdbDriver } from './config.js';
 export { databaseTarget, openDatabase } from './open-database.js';
-export { defaultMigrationsDir, migrateMysql, migrateSqlite, readMigrations, type Migration } from './migrations.js';
+export {
+  defaultMigrationsDir,
+  migrateMysql,
+  migrateSqlite,
+  readMigrations,
+  type Migration,
+} from './migrations.js';
 export {
   experimentStatuses,
   isExperimentStatus,

@@ -11,7 +11,8 @@ import { dialects, testTarget, type TestTarget } from './test-support/targets.js
 import type { DatabaseTarget } from './types.js';
 
 async function appliedRows(target: DatabaseTarget): Promise<Record<string, unknown>[]> {
-  const sql = 'SELECT id, checksum, migration_name, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name';
+  const sql =
+    'SELECT id, checksum, migration_name, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name';
   if (target.dialect === 'sqlite') {
     const db = new Database(target.path, { readonly: true });
     try {
@@ -56,7 +57,15 @@ for (const dialect of dialects) {
 
       const again = await openDatabase(t.target);
       expect(await again.migrate()).toEqual([]);
-      await again.experiments.upsert({ id: 'kept', name: null, creator: null, start: null, end: null, created: 1, status: 'QUEUED' });
+      await again.experiments.upsert({
+        id: 'kept',
+        name: null,
+        creator: null,
+        start: null,
+        end: null,
+        created: 1,
+        status: 'QUEUED',
+      });
       await again.close();
       const third = await openDatabase(t.target);
       expect(await third.experiments.get('kept')).toBeDefined();

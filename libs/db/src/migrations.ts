@@ -24,7 +24,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** prisma/migrations or prisma/sqlite/migrations of this repository (searched upwards from here). */
 export function defaultMigrationsDir(dialect: DatabaseDialect): string {
-  const relative = dialect === 'mysql' ? join('prisma', 'migrations') : join('prisma', 'sqlite', 'migrations');
+  const relative =
+    dialect === 'mysql' ? join('prisma', 'migrations') : join('prisma', 'sqlite', 'migrations');
   for (let dir = here; ; dir = dirname(dir)) {
     const candidate = join(dir, relative);
     if (existsSync(join(candidate, 'migration_lock.toml'))) return candidate;
@@ -105,8 +106,11 @@ export async function migrateMysql(
   });
   const lock = `galileo_migrate_${target.database}`.slice(0, 64);
   try {
-    const [got] = (await connection.query('SELECT GET_LOCK(?, 120) AS got', [lock])) as { got: number | bigint }[];
-    if (Number(got?.got) !== 1) throw new Error(`libs/db: could not take the migration lock ${lock} within 120 s`);
+    const [got] = (await connection.query('SELECT GET_LOCK(?, 120) AS got', [lock])) as {
+      got: number | bigint;
+    }[];
+    if (Number(got?.got) !== 1)
+      throw new Error(`libs/db: could not take the migration lock ${lock} within 120 s`);
     await connection.query(MYSQL_LEDGER);
     const applied = (await connection.query(
       'SELECT migration_name, finished_at, rolled_back_at FROM `_prisma_migrations`',

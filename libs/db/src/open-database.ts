@@ -33,7 +33,9 @@ export function databaseTarget(config: DbConfig | DatabaseTarget): DatabaseTarge
         config.mysql.user === undefined ? 'galileo_expdb_mysql_user' : undefined,
       ].filter((name) => name !== undefined);
       if (missing.length > 0)
-        throw new Error(`galileo_expdb_driver=${config.driver} needs ${missing.join(' and ')} (the MariaDB database and user)`);
+        throw new Error(
+          `galileo_expdb_driver=${config.driver} needs ${missing.join(' and ')} (the MariaDB database and user)`,
+        );
       return {
         dialect: 'mysql',
         host: config.mysql.host,
@@ -96,7 +98,11 @@ function mysqlSession(prisma: PrismaDb, pool: Pool): Session {
 
 /** The part of a Prisma SQL driver adapter the SQLite hot path calls directly. */
 interface RawSqlAdapter {
-  executeRaw(query: { sql: string; args: unknown[]; argTypes: { scalarType: string; arity: 'scalar' }[] }): Promise<number>;
+  executeRaw(query: {
+    sql: string;
+    args: unknown[];
+    argTypes: { scalarType: string; arity: 'scalar' }[];
+  }): Promise<number>;
 }
 
 /**
@@ -104,7 +110,10 @@ interface RawSqlAdapter {
  * bulk inserts call its public `executeRaw` directly (skipping the query compiler: ~2x the rows/s).
  * Safe because every top-level call holds the SQLite mutex, so no transaction is open meanwhile.
  */
-function capturingSqliteAdapter(path: string): { factory: PrismaBetterSqlite3; adapter: () => RawSqlAdapter | undefined } {
+function capturingSqliteAdapter(path: string): {
+  factory: PrismaBetterSqlite3;
+  adapter: () => RawSqlAdapter | undefined;
+} {
   const inner = new PrismaBetterSqlite3({ url: path, timeout: 30_000 });
   let adapter: RawSqlAdapter | undefined;
   const factory = {
@@ -132,14 +141,18 @@ function sqliteSession(
       adapter = rawAdapter();
     }
     if (!adapter) return prisma.$executeRawUnsafe(sql, ...params);
-    const argTypes = params.map((p) => ({ scalarType: typeof p === 'number' ? 'float' : 'string', arity: 'scalar' as const }));
+    const argTypes = params.map((p) => ({
+      scalarType: typeof p === 'number' ? 'float' : 'string',
+      arity: 'scalar' as const,
+    }));
     return adapter.executeRaw({ sql, args: [...params], argTypes });
   };
   return {
     dialect: 'sqlite',
     use: (fn) => exclusive(() => fn(prisma)),
     execute: (sql, params) => exclusive(() => execute(sql, params)),
-    query: <T>(sql: string, params: readonly SqlValue[]) => exclusive(() => prisma.$queryRawUnsafe<T[]>(sql, ...params)),
+    query: <T>(sql: string, params: readonly SqlValue[]) =>
+      exclusive(() => prisma.$queryRawUnsafe<T[]>(sql, ...params)),
     atomic: (fn) =>
       exclusive(() => prisma.$transaction((tx) => fn(transactionSession('sqlite', tx)), TRANSACTION_OPTIONS)),
   };
@@ -153,12 +166,14 @@ function assemble(
   return {
     ...createRepositories(session),
     dialect: session.dialect,
-    transaction: <T>(fn: (tx: Repositories) => Promise<T>) => session.atomic((s) => fn(createRepositories(s))),
+    transaction: <T>(fn: (tx: Repositories) => Promise<T>) =>
+      session.atomic((s) => fn(createRepositories(s))),
     migrate: parts.migrate,
-    ping: () => parts.ping().then(
-      () => true,
-      () => false,
-    ),
+    ping: () =>
+      parts.ping().then(
+        () => true,
+        () => false,
+      ),
     close: () => (closed ??= parts.close()),
   };
 }
@@ -189,7 +204,9 @@ export async function openDatabase(
     });
     // The adapter bundles its own copy of the driver; the pool of ours fits its interface.
     const adapterPool = pool as unknown as ConstructorParameters<typeof PrismaMariaDb>[0];
-    const prisma = new MysqlPrismaClient({ adapter: new PrismaMariaDb(adapterPool, { database: target.database }) });
+    const prisma = new MysqlPrismaClient({
+      adapter: new PrismaMariaDb(adapterPool, { database: target.database }),
+    });
     return assemble(mysqlSession(prisma, pool), {
       migrate: migrateNow,
       ping: () => pool.query('SELECT 1'),
@@ -201,12 +218,61 @@ export async function openDatabase(
   }
 
   if (target.path === ':memory:' || target.path === '')
-    throw new Error('libs/db: SQLite needs a file path (galileo_expdb_sqlite_path); use a temporary file instead of :memory:');
-  const path = resolve(target.path);
+    throw new Error(
+      'libs/db: SQLite needs a file path (galileo_expdb_sqlite_path); use a temporary file instead of :memory:',
+    );
+  return openSharedSqlite(resolve(target.path), migrate, options);
+}
+
+/**
+ * One connection per SQLite file and process, shared by every `openDatabase` of that file (the
+ * embedded mode opens it from several services): better-sqlite3 waits for a lock synchronously,
+ * so a second connection writing while the first holds an interactive transaction would block
+ * the event loop that transaction needs to finish. `close()` closes it after the last user.
+ */
+const sharedSqlite = new Map<string, { opened: Promise<GalileoDatabase>; users: number }>();
+
+async function openSharedSqlite(
+  path: string,
+  migrate: boolean,
+  options: OpenDatabaseOptions,
+): Promise<GalileoDatabase> {
+  let entry = sharedSqlite.get(path);
+  if (!entry) {
+    const opened = openSqlite(path, options);
+    entry = { opened, users: 0 };
+    sharedSqlite.set(path, entry);
+    opened.catch(() => sharedSqlite.delete(path));
+  }
+  entry.users += 1;
+  const shared = entry;
+  let db: GalileoDatabase;
+  try {
+    db = await shared.opened;
+    if (migrate) await db.migrate();
+  } catch (error) {
+    shared.users -= 1;
+    throw error;
+  }
+  let closed = false;
+  return {
+    ...db,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      shared.users -= 1;
+      if (shared.users === 0 && sharedSqlite.get(path) === shared) {
+        sharedSqlite.delete(path);
+        await db.close();
+      }
+    },
+  };
+}
+
+async function openSqlite(path: string, options: OpenDatabaseOptions): Promise<GalileoDatabase> {
   mkdirSync(dirname(path), { recursive: true });
   const exclusive = createMutex();
   const migrateNow = () => exclusive(async () => migrateSqlite(path, options.migrationsDir));
-  if (migrate) await migrateNow();
   const { factory, adapter } = capturingSqliteAdapter(path);
   const prisma = new SqlitePrismaClient({ adapter: factory }) as unknown as PrismaDb;
   return assemble(sqliteSession(prisma, exclusive, adapter), {

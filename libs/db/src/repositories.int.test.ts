@@ -8,10 +8,24 @@ import type { ExperimentRecord, GalileoDatabase, TelemetryRecord, TraceRecord } 
 const uid = () => randomBytes(4).toString('hex');
 
 function experiment(id: string, overrides: Partial<ExperimentRecord> = {}): ExperimentRecord {
-  return { id, name: `name-${id}`, creator: 'tester', start: null, end: null, created: 1_700_000_000.25, status: 'QUEUED', ...overrides };
+  return {
+    id,
+    name: `name-${id}`,
+    creator: 'tester',
+    start: null,
+    end: null,
+    created: 1_700_000_000.25,
+    status: 'QUEUED',
+    ...overrides,
+  };
 }
 
-function trace(requestId: string, experimentId: string | null, created: number, overrides: Partial<TraceRecord> = {}): TraceRecord {
+function trace(
+  requestId: string,
+  experimentId: string | null,
+  created: number,
+  overrides: Partial<TraceRecord> = {},
+): TraceRecord {
   return {
     requestId,
     client: 'w1:squeezenet:0',
@@ -52,8 +66,12 @@ for (const dialect of dialects) {
         const id = `exp-${uid()}`;
         await db.experiments.upsert(experiment(id));
         expect(await db.experiments.get(id)).toEqual(experiment(id));
-        await db.experiments.upsert(experiment(id, { name: null, status: 'IN_PROGRESS', start: 1_700_000_001.5 }));
-        expect(await db.experiments.get(id)).toEqual(experiment(id, { name: null, status: 'IN_PROGRESS', start: 1_700_000_001.5 }));
+        await db.experiments.upsert(
+          experiment(id, { name: null, status: 'IN_PROGRESS', start: 1_700_000_001.5 }),
+        );
+        expect(await db.experiments.get(id)).toEqual(
+          experiment(id, { name: null, status: 'IN_PROGRESS', start: 1_700_000_001.5 }),
+        );
         expect(await db.experiments.get(`missing-${uid()}`)).toBeUndefined();
       });
 
@@ -72,7 +90,9 @@ for (const dialect of dialects) {
         await db.experiments.upsert(experiment(ids[2]!, { created: 200, status: 'FAILED' }));
         const all = (await db.experiments.list()).filter((e) => e.id.startsWith(`list-${tag}`));
         expect(all.map((e) => e.id)).toEqual([ids[1], ids[2], ids[0]]);
-        const done = (await db.experiments.list({ status: ['FINISHED', 'FAILED'] })).filter((e) => e.id.startsWith(`list-${tag}`));
+        const done = (await db.experiments.list({ status: ['FINISHED', 'FAILED'] })).filter((e) =>
+          e.id.startsWith(`list-${tag}`),
+        );
         expect(done.map((e) => e.id)).toEqual([ids[2], ids[0]]);
         const queued = await db.experiments.list({ status: 'QUEUED' });
         expect(queued.every((e) => e.status === 'QUEUED')).toBe(true);
@@ -88,7 +108,11 @@ for (const dialect of dialects) {
         expect(await db.experiments.get(id)).toMatchObject({ start: 10.5, end: 20.25, status: 'CANCELLED' });
         expect(await db.experiments.setStatus(id, 'FAILED')).toBe(true);
         expect(await db.experiments.update(id, { name: 'renamed', creator: null })).toBe(true);
-        expect(await db.experiments.get(id)).toMatchObject({ name: 'renamed', creator: null, status: 'FAILED' });
+        expect(await db.experiments.get(id)).toMatchObject({
+          name: 'renamed',
+          creator: null,
+          status: 'FAILED',
+        });
         expect(await db.experiments.setStatus(`missing-${uid()}`, 'FAILED')).toBe(false);
       });
 
@@ -118,10 +142,22 @@ for (const dialect of dialects) {
         const id = `exp-${uid()}`;
         const text = 'spawn exphost squeezenet 1\nsleep 2\nrps exphost squeezenet 1';
         await db.instructions.save({ experimentId: id, instructions: text, configuration: null });
-        expect(await db.instructions.get(id)).toEqual({ experimentId: id, instructions: text, configuration: null });
-        const configuration = { duration: '10s', interval: '2s', workloads: [{ service: 'squeezenet', ticks: [1, 2, 3] }] };
+        expect(await db.instructions.get(id)).toEqual({
+          experimentId: id,
+          instructions: text,
+          configuration: null,
+        });
+        const configuration = {
+          duration: '10s',
+          interval: '2s',
+          workloads: [{ service: 'squeezenet', ticks: [1, 2, 3] }],
+        };
         await db.instructions.save({ experimentId: id, instructions: 'sleep 1', configuration });
-        expect(await db.instructions.get(id)).toEqual({ experimentId: id, instructions: 'sleep 1', configuration });
+        expect(await db.instructions.get(id)).toEqual({
+          experimentId: id,
+          instructions: 'sleep 1',
+          configuration,
+        });
         expect(await db.instructions.delete(id)).toBe(true);
         expect(await db.instructions.get(id)).toBeUndefined();
       });
@@ -141,16 +177,28 @@ for (const dialect of dialects) {
         expect(await db.traces.insertMany(rows)).toEqual({ inserted: 2500, duplicates: 0, rejected: [] });
         expect(await db.traces.insertMany(rows)).toEqual({ inserted: 0, duplicates: 2500, rejected: [] });
         // Redelivery in parallel and with duplicates inside one call.
-        const again = await Promise.all([db.traces.insertMany(rows.slice(0, 700)), db.traces.insertMany([...rows.slice(600, 900), ...rows.slice(600, 900)])]);
+        const again = await Promise.all([
+          db.traces.insertMany(rows.slice(0, 700)),
+          db.traces.insertMany([...rows.slice(600, 900), ...rows.slice(600, 900)]),
+        ]);
         expect(again.map((r) => r.inserted)).toEqual([0, 0]);
         const fresh = trace(`${uid()}:x`, exp, 2000);
-        expect(await db.traces.insertMany([fresh, fresh, rows[0]!])).toMatchObject({ inserted: 1, duplicates: 2 });
+        expect(await db.traces.insertMany([fresh, fresh, rows[0]!])).toMatchObject({
+          inserted: 1,
+          duplicates: 2,
+        });
         expect(await db.traces.count({ experimentId: exp })).toBe(2501);
       });
 
       it('round-trips every field, in created order', async () => {
         const exp = `exp-${uid()}`;
-        const a = trace(`${uid()}:1`, exp, 1_603_020_000.1234567, { status: -1, server: null, headers: null, response: null, sent: -1 });
+        const a = trace(`${uid()}:1`, exp, 1_603_020_000.1234567, {
+          status: -1,
+          server: null,
+          headers: null,
+          response: null,
+          sent: -1,
+        });
         const b = trace(`${uid()}:2`, exp, 1_603_019_999.5, { response: 'line1\nline2, with comma' });
         await db.traces.insertMany([a, b]);
         expect(await db.traces.list({ experimentId: exp })).toEqual([b, a]);
@@ -214,7 +262,10 @@ for (const dialect of dialects) {
           point(exp, 2.5),
         ];
         expect(await db.telemetry.insertMany(points)).toEqual({ inserted: 5, duplicates: 0, rejected: [] });
-        expect(await db.telemetry.insertMany([...points, point(exp, 1.5, { value: 99 })])).toMatchObject({ inserted: 0, duplicates: 6 });
+        expect(await db.telemetry.insertMany([...points, point(exp, 1.5, { value: 99 })])).toMatchObject({
+          inserted: 0,
+          duplicates: 6,
+        });
         expect(await db.telemetry.count({ experimentId: exp })).toBe(5);
         // The same reading recorded for a second experiment is that experiment's row.
         expect((await db.telemetry.insertMany([point(`exp-${uid()}`, 1.5)])).inserted).toBe(1);
@@ -227,8 +278,13 @@ for (const dialect of dialects) {
           point(exp, 20),
           point(exp, 30, { node: 'n2' }),
         ]);
-        expect(await db.telemetry.list({ experimentId: exp, from: 15 })).toEqual([point(exp, 20), point(exp, 30, { node: 'n2' })]);
-        expect(await db.telemetry.list({ experimentId: exp, to: 15 })).toEqual([point(exp, 10, { subsystem: 'eth0', metric: 'rx' })]);
+        expect(await db.telemetry.list({ experimentId: exp, from: 15 })).toEqual([
+          point(exp, 20),
+          point(exp, 30, { node: 'n2' }),
+        ]);
+        expect(await db.telemetry.list({ experimentId: exp, to: 15 })).toEqual([
+          point(exp, 10, { subsystem: 'eth0', metric: 'rx' }),
+        ]);
         expect(await db.telemetry.list({ experimentId: exp, node: 'n2' })).toHaveLength(1);
         expect(await db.telemetry.count({ experimentId: exp, metric: 'cpu' })).toBe(2);
         expect(await db.telemetry.list({ experimentId: exp, limit: 2 })).toHaveLength(2);
@@ -239,10 +295,25 @@ for (const dialect of dialects) {
       it('stores an event id once; events without one are stored as given', async () => {
         const exp = `exp-${uid()}`;
         const id = `01J${uid().toUpperCase()}`;
-        const e = { experimentId: exp, timestamp: 1_700_000_000.5, name: 'experiment_start', value: exp, eventId: id };
+        const e = {
+          experimentId: exp,
+          timestamp: 1_700_000_000.5,
+          name: 'experiment_start',
+          value: exp,
+          eventId: id,
+        };
         expect(await db.events.insertMany([e, e])).toMatchObject({ inserted: 1, duplicates: 1 });
         expect(await db.events.insertMany([e])).toMatchObject({ inserted: 0, duplicates: 1 });
-        const anonymous = { experimentId: exp, timestamp: 1_700_000_001, name: 'scale_schedule', value: '{"a": 1}' };
+        // The same bus event recorded for a second, concurrent experiment is that experiment's row.
+        const otherExp = `exp-${uid()}`;
+        expect(await db.events.insertMany([{ ...e, experimentId: otherExp }])).toMatchObject({ inserted: 1 });
+        expect(await db.events.list({ experimentId: otherExp })).toHaveLength(1);
+        const anonymous = {
+          experimentId: exp,
+          timestamp: 1_700_000_001,
+          name: 'scale_schedule',
+          value: '{"a": 1}',
+        };
         await db.events.insertMany([anonymous, anonymous]);
         expect(await db.events.list({ experimentId: exp })).toEqual([
           e,

@@ -20,7 +20,9 @@ interface Column {
 
 describe('the SQLite schema', () => {
   it('is derived from prisma/schema.prisma and up to date (else: npm run db:generate)', () => {
-    const run = spawnSync(process.execPath, [`${root}prisma/derive-sqlite.mjs`, '--check'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [`${root}prisma/derive-sqlite.mjs`, '--check'], {
+      encoding: 'utf8',
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   });
@@ -42,7 +44,8 @@ describe('the migrated databases', () => {
   beforeAll(async () => {
     maria = await testTarget('mysql', 'schema');
     lite = await testTarget('sqlite', 'schema');
-    if (maria.target.dialect !== 'mysql' || lite.target.dialect !== 'sqlite') throw new Error('unexpected targets');
+    if (maria.target.dialect !== 'mysql' || lite.target.dialect !== 'sqlite')
+      throw new Error('unexpected targets');
     await migrateMysql(maria.target);
     migrateSqlite(lite.target.path);
 
@@ -68,12 +71,25 @@ describe('the migrated databases', () => {
 
     const db = new Database(lite.target.path, { readonly: true });
     try {
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[];
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .all() as { name: string }[];
       for (const { name } of tables) {
-        const info = db.prepare(`PRAGMA table_xinfo("${name}")`).all() as { name: string; type: string; notnull: number; pk: number }[];
-        sqliteColumns.set(name, info.map((c) => ({ name: c.name, type: c.type, nullable: c.notnull === 0 && c.pk === 0 })));
+        const info = db.prepare(`PRAGMA table_xinfo("${name}")`).all() as {
+          name: string;
+          type: string;
+          notnull: number;
+          pk: number;
+        }[];
+        sqliteColumns.set(
+          name,
+          info.map((c) => ({ name: c.name, type: c.type, nullable: c.notnull === 0 && c.pk === 0 })),
+        );
       }
-      for (const i of db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]) sqliteIndexes.add(i.name);
+      for (const i of db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as {
+        name: string;
+      }[])
+        sqliteIndexes.add(i.name);
     } finally {
       db.close();
     }
@@ -88,15 +104,25 @@ describe('the migrated databases', () => {
       const actual = mysqlColumns.get(table);
       expect(actual, table).toBeDefined();
       expect(actual!.slice(0, columns.length), table).toEqual(columns);
-      expect(actual!.slice(columns.length).map((c) => c.name), table).toEqual(addedColumns[table]);
-      expect(sqliteColumns.get(table)!.map((c) => c.name), table).toEqual([...columns.map((c) => c.name), ...addedColumns[table]!]);
+      expect(
+        actual!.slice(columns.length).map((c) => c.name),
+        table,
+      ).toEqual(addedColumns[table]);
+      expect(
+        sqliteColumns.get(table)!.map((c) => c.name),
+        table,
+      ).toEqual([...columns.map((c) => c.name), ...addedColumns[table]!]);
     }
   });
 
   it('hold exactly the tables of the Prisma schema (plus _prisma_migrations)', () => {
-    const declared = readDeclaredTables(mysqlSchema).map((t) => t.table).sort();
+    const declared = readDeclaredTables(mysqlSchema)
+      .map((t) => t.table)
+      .sort();
     expect([...mysqlColumns.keys()].sort()).toEqual([...declared, '_prisma_migrations'].sort());
-    expect([...sqliteColumns.keys()].filter((t) => t !== 'sqlite_sequence').sort()).toEqual([...declared, '_prisma_migrations'].sort());
+    expect([...sqliteColumns.keys()].filter((t) => t !== 'sqlite_sequence').sort()).toEqual(
+      [...declared, '_prisma_migrations'].sort(),
+    );
     for (const table of ['instructions', 'processed_events']) {
       expect(mysqlColumns.get(table)!.map((c) => c.name)).toEqual(addedColumns[table]);
     }

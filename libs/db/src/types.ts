@@ -162,7 +162,7 @@ export interface EventRecord {
   readonly timestamp: number;
   readonly name: string;
   readonly value: string | null;
-  /** The bus envelope id (ULID). Without one the row is stored but not deduplicated. */
+  /** The bus envelope id (ULID); unique per experiment. Without one the row is stored but not deduplicated. */
   readonly eventId?: string | null;
 }
 
@@ -175,7 +175,7 @@ export interface EventQuery {
 }
 
 export interface EventRepository {
-  /** Idempotent by event id. */
+  /** Idempotent by (experiment, event id). */
   insertMany(events: readonly EventRecord[]): Promise<InsertResult>;
   /** Ordered by TIMESTAMP. */
   list(query: EventQuery): Promise<EventRecord[]>;

@@ -72,7 +72,6 @@ describe('Dockerfile', () => {
       const sources = l.replace(/--\S+/g, '').trim().split(/\s+/).slice(1, -1);
       for (const s of sources) {
         const path = s.replace(/^\/app\//, '');
-        if (path === 'prisma') continue; // created by the build stage when the workspace has none
         expect(existsSync(repoPath(path)), s).toBe(true);
       }
     }

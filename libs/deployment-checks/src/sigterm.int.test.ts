@@ -75,7 +75,7 @@ describe('SIGTERM', () => {
       });
       const healthPort = Number(env[service.health!.variable]!.split(':').pop());
 
-      const run = startService(name, env);
+      const run = startService(name, env, tmpDir);
       cleanups.push(async () => {
         if (run.child.exitCode === null) run.child.kill('SIGKILL');
       });

@@ -71,7 +71,8 @@ export const experimentEvents = {
   },
   ExperimentFailed: {
     version: 1,
-    description: 'An experiment stopped with an error (bad input, a worker that did not answer, a daemon that died).',
+    description:
+      'An experiment stopped with an error (bad input, a worker that did not answer, a daemon that died).',
     schema: z.object({ id: z.string().min(1), end: z.number(), reason: z.string() }),
   },
   ExperimentCancelled: {

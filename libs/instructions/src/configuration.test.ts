@@ -11,26 +11,50 @@ const config = (over: Partial<ExperimentConfiguration> = {}): ExperimentConfigur
   duration: 4,
   interval: 2,
   workloads: [
-    { service: 'alexnet', ticks: [3, 1], clients_per_host: 2, arrival_pattern: 'constant', client: null, client_parameters: {} },
+    {
+      service: 'alexnet',
+      ticks: [3, 1],
+      clients_per_host: 2,
+      arrival_pattern: 'constant',
+      client: null,
+      client_parameters: {},
+    },
   ],
   ...over,
 });
 
 describe('parseExperimentConfiguration', () => {
   it('reads the object form with galileo defaults', () => {
-    const parsed = parseExperimentConfiguration({ duration: 10, interval: 2, workloads: [{ service: 'a', ticks: [1, 2] }] });
+    const parsed = parseExperimentConfiguration({
+      duration: 10,
+      interval: 2,
+      workloads: [{ service: 'a', ticks: [1, 2] }],
+    });
     expect(parsed).toEqual({
       ok: true,
       value: {
         duration: 10,
         interval: 2,
-        workloads: [{ service: 'a', ticks: [1, 2], clients_per_host: 1, arrival_pattern: null, client: null, client_parameters: {} }],
+        workloads: [
+          {
+            service: 'a',
+            ticks: [1, 2],
+            clients_per_host: 1,
+            arrival_pattern: null,
+            client: null,
+            client_parameters: {},
+          },
+        ],
       },
     });
   });
 
   it('reads the positional pymq form of protocols §2.1', () => {
-    const parsed = parseExperimentConfiguration([10, 2, [['alexnet', [1, 2, 3, 1, 1], 2, 'constant', null, {}]]]);
+    const parsed = parseExperimentConfiguration([
+      10,
+      2,
+      [['alexnet', [1, 2, 3, 1, 1], 2, 'constant', null, {}]],
+    ]);
     expect(parsed.ok && parsed.value.workloads[0]).toEqual({
       service: 'alexnet',
       ticks: [1, 2, 3, 1, 1],
@@ -44,7 +68,9 @@ describe('parseExperimentConfiguration', () => {
   it('says what is wrong', () => {
     const bad = parseExperimentConfiguration({ duration: 10, interval: 0, workloads: [{ ticks: 'x' }] });
     expect(bad.ok).toBe(false);
-    expect(!bad.ok && bad.error).toMatch(/^invalid configuration: interval: .*; workloads\.0\.service: .*; workloads\.0\.ticks: /);
+    expect(!bad.ok && bad.error).toMatch(
+      /^invalid configuration: interval: .*; workloads\.0\.service: .*; workloads\.0\.ticks: /,
+    );
     expect(parseExperimentConfiguration(null).ok).toBe(false);
     expect(parseExperimentConfiguration({ duration: 1, interval: 1, workloads: [] })).toEqual({
       ok: false,
@@ -81,8 +107,22 @@ describe('configurationToInstructions', () => {
         duration: 3,
         interval: 2,
         workloads: [
-          { service: 's', ticks: [5, 5], clients_per_host: 1, arrival_pattern: 'expovariate', client: 'app', client_parameters: { path: '/a b' } },
-          { service: 't', ticks: [1.5, 0], clients_per_host: 1, arrival_pattern: null, client: null, client_parameters: { n: 1 } },
+          {
+            service: 's',
+            ticks: [5, 5],
+            clients_per_host: 1,
+            arrival_pattern: 'expovariate',
+            client: 'app',
+            client_parameters: { path: '/a b' },
+          },
+          {
+            service: 't',
+            ticks: [1.5, 0],
+            clients_per_host: 1,
+            arrival_pattern: null,
+            client: null,
+            client_parameters: { n: 1 },
+          },
         ],
       }),
       ['node.1'],
@@ -98,7 +138,12 @@ describe('configurationToInstructions', () => {
     const parsed = parseInstructions(text);
     expect(parsed.ok).toBe(true);
     if (parsed.ok) {
-      expect(parsed.value[0]).toMatchObject({ kind: 'spawn', workerPattern: 'node\\.1', client: 'app', parameters: { path: '/a b' } });
+      expect(parsed.value[0]).toMatchObject({
+        kind: 'spawn',
+        workerPattern: 'node\\.1',
+        client: 'app',
+        parameters: { path: '/a b' },
+      });
       expect(parsed.value[1]).toMatchObject({ kind: 'spawn', client: null, parameters: { n: 1 } });
       expect(parsed.value[2]).toMatchObject({ kind: 'rps', arrival: { process: 'exponential' } });
     }
@@ -106,8 +151,14 @@ describe('configurationToInstructions', () => {
   });
 
   it('rejects what galileo rejected and what cannot run', () => {
-    expect(configurationToInstructions(config({ interval: 0 }), ['w'])).toEqual({ ok: false, error: 'interval must be > 0' });
-    expect(configurationToInstructions(config(), [])).toEqual({ ok: false, error: 'no workers to execute the experiment on' });
+    expect(configurationToInstructions(config({ interval: 0 }), ['w'])).toEqual({
+      ok: false,
+      error: 'interval must be > 0',
+    });
+    expect(configurationToInstructions(config(), [])).toEqual({
+      ok: false,
+      error: 'no workers to execute the experiment on',
+    });
     expect(configurationToInstructions(config({ duration: 10 }), ['w'])).toEqual({
       ok: false,
       error: 'workload 0 (alexnet) has 2 ticks; duration 10 s / interval 2 s needs 5',

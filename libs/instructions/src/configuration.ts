@@ -51,7 +51,9 @@ const configurationSchema = z.object({
 /** pymq sends NamedTuples as positional arrays; the REST form uses objects. Both are read. */
 function positional(value: unknown, fields: readonly string[]): unknown {
   if (!Array.isArray(value)) return value;
-  return Object.fromEntries(fields.map((f, i) => [f, value[i] ?? undefined]).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(
+    fields.map((f, i) => [f, value[i] ?? undefined]).filter(([, v]) => v !== undefined),
+  );
 }
 
 /**
@@ -69,7 +71,9 @@ export function parseExperimentConfiguration(raw: unknown): ConfigurationResult<
       : top;
   const parsed = configurationSchema.safeParse(withWorkloads);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'configuration'}: ${i.message}`);
+    const issues = parsed.error.issues.map(
+      (i) => `${i.path.length ? i.path.join('.') : 'configuration'}: ${i.message}`,
+    );
     return { ok: false, error: `invalid configuration: ${issues.join('; ')}` };
   }
   const value = parsed.data;
@@ -96,7 +100,8 @@ function share(total: number, i: number, n: number): number {
 
 /** `arrival=<name>` for a pattern other than constant (galileo stored it and ignored it). */
 function arrivalOption(pattern: string | null): ConfigurationResult<string> {
-  if (pattern === null || pattern === '' || pattern.toLowerCase() === 'constant') return { ok: true, value: '' };
+  if (pattern === null || pattern === '' || pattern.toLowerCase() === 'constant')
+    return { ok: true, value: '' };
   const process = findArrivalProcess(pattern) ?? findArrivalProcess(pattern.toLowerCase());
   if (!process?.withRate) {
     return {
@@ -136,17 +141,24 @@ export function configurationToInstructions(
     configuration.workloads.forEach((w, wi) => workers.forEach((worker, i) => emit(w, worker, i, wi)));
 
   each((w, worker) => {
-    const params = Object.keys(w.client_parameters).length > 0 ? ` '${JSON.stringify(w.client_parameters)}'` : '';
+    const params =
+      Object.keys(w.client_parameters).length > 0 ? ` '${JSON.stringify(w.client_parameters)}'` : '';
     const client = w.client ? ` ${w.client}` : '';
     lines.push(`spawn ${exactWorkerPattern(worker)} ${w.service} ${w.clients_per_host}${client}${params}`);
   });
   for (let t = 0; t < ticks; t++) {
     each((w, worker, i, wi) =>
-      lines.push(`rps ${exactWorkerPattern(worker)} ${w.service} ${share(w.ticks[t]!, i, workers.length)}${suffixes[wi]}`),
+      lines.push(
+        `rps ${exactWorkerPattern(worker)} ${w.service} ${share(w.ticks[t]!, i, workers.length)}${suffixes[wi]}`,
+      ),
     );
     lines.push(`sleep ${configuration.interval}`);
   }
-  each((w, worker) => lines.push(`rps ${exactWorkerPattern(worker)} ${w.service} 0${w.client ? ` ${w.client}` : ''}`));
-  each((w, worker) => lines.push(`close ${exactWorkerPattern(worker)} ${w.service}${w.client ? ` ${w.client}` : ''}`));
+  each((w, worker) =>
+    lines.push(`rps ${exactWorkerPattern(worker)} ${w.service} 0${w.client ? ` ${w.client}` : ''}`),
+  );
+  each((w, worker) =>
+    lines.push(`close ${exactWorkerPattern(worker)} ${w.service}${w.client ? ` ${w.client}` : ''}`),
+  );
   return { ok: true, value: lines.join('\n') };
 }

@@ -34,7 +34,12 @@ describe('parseInstructions', () => {
     expect(program[1]).toMatchObject({ kind: 'sleep', seconds: 2, line: 2 });
     expect(program[2]).toMatchObject({ kind: 'rps', rate: 1, client: null, arrival: null, line: 3 });
     expect(program[4]).toMatchObject({ kind: 'rps', rate: 0 });
-    expect(program[6]).toMatchObject({ kind: 'close', workerPattern: 'exphost', service: 'squeezenet', client: null });
+    expect(program[6]).toMatchObject({
+      kind: 'close',
+      workerPattern: 'exphost',
+      service: 'squeezenet',
+      client: null,
+    });
   });
 
   it('reads spawn with num, client and JSON parameters (with spaces, or single-quoted as galileo wrote them)', () => {
@@ -42,7 +47,7 @@ describe('parseInstructions', () => {
       [
         'spawn w[0-9]+ squeezenet',
         'spawn w1 squeezenet 3 myapp {"path": "/x", "method": "post"}',
-        "spawn w1 squeezenet 2 myapp '{\"a\": 1}'",
+        'spawn w1 squeezenet 2 myapp \'{"a": 1}\'',
         'spawn w1 squeezenet 2 {"path": "/y"}',
       ].join('\n'),
     );
@@ -143,12 +148,20 @@ describe('parseInstructions', () => {
     );
     const at = (line: number) => errors.find((e) => e.line === line)!;
     expect(errors).toHaveLength(15);
-    expect(at(1)).toMatchObject({ column: 12, found: '"abc"', expected: 'a number of requests per second (>= 0)' });
+    expect(at(1)).toMatchObject({
+      column: 12,
+      found: '"abc"',
+      expected: 'a number of requests per second (>= 0)',
+    });
     expect(at(1).message).toBe(
       'line 1, column 12: expected a number of requests per second (>= 0), found "abc" (rps <worker-regex> <service> <rate> [client] [arrival=<process>] [seed=<seed>])',
     );
     expect(at(2)).toMatchObject({ column: 12, found: '"-1"' });
-    expect(at(3)).toMatchObject({ column: 6, found: 'the end of the line', expected: 'a number of seconds (>= 0)' });
+    expect(at(3)).toMatchObject({
+      column: 6,
+      found: 'the end of the line',
+      expected: 'a number of seconds (>= 0)',
+    });
     expect(at(4)).toMatchObject({ column: 9, expected: 'a service name', found: 'the end of the line' });
     expect(at(5)).toMatchObject({ column: 14, expected: 'a number of clients (an integer >= 1)' });
     expect(at(6)).toMatchObject({ column: 14, found: '"1.5"' });

@@ -35,7 +35,10 @@ async function withServer<T>(fn: (run: (sql: string) => Promise<unknown>) => Pro
 
 /** Creates an empty database on the real MariaDB for one test file; call `drop()` afterwards. */
 export async function mariadbTestDatabase(label = 't'): Promise<MariadbTestDatabase> {
-  const safe = label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30);
   const database = `gtest_${safe}_${randomBytes(4).toString('hex')}`;
   await withServer((run) => run(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`));
   return {

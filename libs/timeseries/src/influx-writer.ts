@@ -36,7 +36,9 @@ export interface InfluxWriter {
   close(): Promise<void>;
 }
 
-export interface InfluxWriterOptions extends InfluxConfig {
+export interface InfluxWriterOptions extends Omit<InfluxConfig, 'bucket'> {
+  /** One fixed bucket for every experiment; unset: one bucket per experiment. */
+  bucket?: string | undefined;
   logger?: InfluxWriterLogger;
   /** Compress bodies above this many bytes; 0 (the default) never: on a LAN, gzip costs more CPU than it saves. */
   gzipAboveBytes?: number;

@@ -51,7 +51,7 @@ CREATE TABLE `events` (
     `EVENT_ID` VARCHAR(64) NULL,
     `ID` INTEGER NOT NULL AUTO_INCREMENT,
 
-    UNIQUE INDEX `events_event_id_key`(`EVENT_ID`),
+    UNIQUE INDEX `events_event_id_key`(`EXP_ID`, `EVENT_ID`),
     INDEX `events_exp_ts_idx`(`EXP_ID`, `TIMESTAMP`),
     PRIMARY KEY (`ID`)
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;

@@ -25,7 +25,10 @@ describe('experiment daemon configuration', () => {
       galileo_experimentd_lease: '3s',
     });
     expect(loaded.ok && loaded.value).toMatchObject({ name: 'd1', maxMessageSize: 512 * 1024, lease: 3000 });
-    const bad = loadExperimentDaemonConfig({ galileo_experimentd_max_message_size: 'huge', galileo_expdb_driver: 'oracle' });
+    const bad = loadExperimentDaemonConfig({
+      galileo_experimentd_max_message_size: 'huge',
+      galileo_expdb_driver: 'oracle',
+    });
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
       expect(bad.error.lines).toContain(

@@ -19,7 +19,16 @@ import {
 import { dbConfigSpec } from '@galileo/db';
 import { DEFAULT_QUEUE } from './queue/experiment-queue.js';
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+};
 
 /** A size in bytes: `1048576`, `512KiB`, `1MiB` (K, KB, KiB, M, MB, MiB all count in 1024s). */
 export const envBytes = () =>
@@ -49,7 +58,7 @@ export const experimentDaemonConfigSpec = defineConfig({
     name: 'galileo_experimentd_queue',
     schema: envString(),
     default: DEFAULT_QUEUE,
-    description: 'Redis LIST the experiments are queued on (LPUSH); galileo README\'s name by default.',
+    description: "Redis LIST the experiments are queued on (LPUSH); galileo README's name by default.",
   }),
   maxMessageSize: envVar({
     name: 'galileo_experimentd_max_message_size',
@@ -62,13 +71,14 @@ export const experimentDaemonConfigSpec = defineConfig({
     schema: envDuration(),
     default: '10s',
     description:
-      'How long a daemon is believed alive without renewing its lease (renewed every third of it). Another daemon recovers a dead one\'s work after it.',
+      "How long a daemon is believed alive without renewing its lease (renewed every third of it). Another daemon recovers a dead one's work after it.",
   }),
   commandTimeout: envVar({
     name: 'galileo_experimentd_command_timeout',
     schema: envDuration(),
     default: '5s',
-    description: 'How long a worker may take to answer a command; no answer fails the experiment, naming the worker.',
+    description:
+      'How long a worker may take to answer a command; no answer fails the experiment, naming the worker.',
   }),
   projection: envVar({
     name: 'galileo_experimentd_projection',
@@ -92,7 +102,9 @@ export const experimentDaemonConfigSpec = defineConfig({
 });
 
 export type ExperimentDaemonEnvironmentConfig = ConfigOf<typeof experimentDaemonConfigSpec>;
-export type ExperimentDaemonConfig = Omit<ExperimentDaemonEnvironmentConfig, 'name'> & { readonly name: string };
+export type ExperimentDaemonConfig = Omit<ExperimentDaemonEnvironmentConfig, 'name'> & {
+  readonly name: string;
+};
 
 /** Loads the configuration; the name defaults to `<host>-<pid>`. */
 export function loadExperimentDaemonConfig(

@@ -24,10 +24,15 @@ export async function cancelExperiment(
 ): Promise<CancelOutcome> {
   const keys = experimentQueueKeys(options.prefix ?? '', options.queue ?? DEFAULT_QUEUE);
   const live = await listLiveDaemons(redis, keys);
-  if (live.length === 0) return { cancelled: false, id, reason: 'no experiment daemon is running', daemon: '' };
+  if (live.length === 0)
+    return { cancelled: false, id, reason: 'no experiment daemon is running', daemon: '' };
   const replies = await bus.requestMany(
     experimentSubjects.cancel,
-    { type: 'CancelExperiment', data: { id, ...(options.reason ? { reason: options.reason } : {}) }, correlationId: id },
+    {
+      type: 'CancelExperiment',
+      data: { id, ...(options.reason ? { reason: options.reason } : {}) },
+      correlationId: id,
+    },
     { timeoutMs: options.timeoutMs ?? 30_000, max: live.length },
   );
   const outcomes = replies.filter((r) => r.ok).map((r) => (r as { result: CancelOutcome }).result);

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mirrorToPubSub, registerBusMetrics, type Bus, type MessageContext, type Subscription } from '@galileo/bus';
+import {
+  mirrorToPubSub,
+  registerBusMetrics,
+  type Bus,
+  type MessageContext,
+  type Subscription,
+} from '@galileo/bus';
 import type { GalileoDatabase } from '@galileo/db';
 import {
   encodeToken,
@@ -105,7 +111,13 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
   const workers = deps.workers ?? createWorkerClient(bus);
   const instance = randomUUID();
   const keys = experimentQueueKeys(prefix, config.queue);
-  const queue: ExperimentQueue = createExperimentQueue({ redis, keys, daemon: name, instance, leaseMs: config.lease });
+  const queue: ExperimentQueue = createExperimentQueue({
+    redis,
+    keys,
+    daemon: name,
+    instance,
+    leaseMs: config.lease,
+  });
   const defaultCreator = `galileo-${deps.pid ?? process.pid}`;
   const nowS = () => clock.now() / 1000;
   const newId = () => generateExperimentId(clock.now());
@@ -160,7 +172,13 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
     const status = stream.state().status;
     ended++;
     endedTotal.inc({ status });
-    log(stream.id).info({ status, reason: 'reason' in stream.state() ? (stream.state() as { reason: string | null }).reason : null }, 'experiment ended');
+    log(stream.id).info(
+      {
+        status,
+        reason: 'reason' in stream.state() ? (stream.state() as { reason: string | null }).reason : null,
+      },
+      'experiment ended',
+    );
   }
 
   /** Closes every group a worker still runs for the experiment (a dead daemon's, or after a failure). */
@@ -170,7 +188,10 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
       live.map(async (worker) => {
         const info = await workers.info(worker, undefined, { timeoutMs: config.commandTimeout });
         for (const g of info.groups.filter((g) => g.experimentId === id)) {
-          await workers.close({ worker, groupId: g.groupId }, { experimentId: id, timeoutMs: Math.max(20_000, config.commandTimeout) });
+          await workers.close(
+            { worker, groupId: g.groupId },
+            { experimentId: id, timeoutMs: Math.max(20_000, config.commandTimeout) },
+          );
         }
       }),
     );
@@ -182,8 +203,17 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
     const s = stream.state();
     if (s.status !== 'QUEUED' && s.status !== 'IN_PROGRESS') return;
     await closeGroupsOf(id);
-    const where = s.status === 'IN_PROGRESS' ? (s.lastLine ? ` after line ${s.lastLine}` : ' before its first instruction completed') : ' before it started';
-    await must(stream, { type: 'FailExperiment', end: nowS(), reason: `${why}${where}; its client groups were closed` });
+    const where =
+      s.status === 'IN_PROGRESS'
+        ? s.lastLine
+          ? ` after line ${s.lastLine}`
+          : ' before its first instruction completed'
+        : ' before it started';
+    await must(stream, {
+      type: 'FailExperiment',
+      end: nowS(),
+      reason: `${why}${where}; its client groups were closed`,
+    });
     noteEnd(stream);
   }
 
@@ -227,8 +257,10 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
       if (outcome.outcome !== 'finished') await closeGroupsOf(id);
       const end = nowS();
       if (outcome.outcome === 'finished') await must(stream, { type: 'FinishExperiment', end });
-      else if (outcome.outcome === 'failed') await must(stream, { type: 'FailExperiment', end, reason: outcome.reason });
-      else if (current.stopReason) await must(stream, { type: 'FailExperiment', end, reason: current.stopReason });
+      else if (outcome.outcome === 'failed')
+        await must(stream, { type: 'FailExperiment', end, reason: outcome.reason });
+      else if (current.stopReason)
+        await must(stream, { type: 'FailExperiment', end, reason: current.stopReason });
       else await must(stream, { type: 'CancelExperiment', end, reason: current.cancelReason ?? 'cancelled' });
       noteEnd(stream);
     } catch (e) {
@@ -237,7 +269,13 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
       const s = stream.state().status;
       if (s === 'QUEUED' || s === 'IN_PROGRESS') {
         await closeGroupsOf(id).catch(() => undefined);
-        const failed = await stream.handle({ type: 'FailExperiment', end: nowS(), reason: `the daemon '${name}' failed while running it: ${(e as Error).message}` }).catch(() => null);
+        const failed = await stream
+          .handle({
+            type: 'FailExperiment',
+            end: nowS(),
+            reason: `the daemon '${name}' failed while running it: ${(e as Error).message}`,
+          })
+          .catch(() => null);
         if (failed?.ok) noteEnd(stream);
         else throw e;
       }
@@ -250,7 +288,14 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
   /** One message, from the processing list to the end of its experiment. */
   async function handleEntry(entry: string) {
     const { raw, stamped } = unstampMessage(entry);
-    const message = readQueueMessage(raw, { now: nowS(), newId, defaultCreator, maxBytes: config.maxMessageSize, stamped });
+    let generated: string | null = null;
+    const message = readQueueMessage(raw, {
+      now: nowS(),
+      newId: () => (generated = newId()),
+      defaultCreator,
+      maxBytes: config.maxMessageSize,
+      stamped,
+    });
     let experiment = message.experiment;
     let problem = message.problem;
     let instructions = message.instructions;
@@ -260,7 +305,12 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
       current = stampMessage(raw, experiment.id, experiment.created);
       await queue.restamp(entry, current);
     }
-    let stream = await openExperimentStream(redis, bus, experiment.id);
+    // The history is read when it may exist: a recovered message, or an id the message chose
+    // (a duplicate). A freshly generated id has none, and the stream is long.
+    let stream =
+      stamped || experiment.id !== generated
+        ? await openExperimentStream(redis, bus, experiment.id)
+        : newExperimentStream(bus, experiment.id);
     const found = stream.state();
     if (found.status !== 'initial') {
       if (stamped && found.status === 'QUEUED') {
@@ -284,7 +334,10 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
     const id = experiment.id;
     if (stream.state().status === 'initial') {
       if (!problem && message.form === 'configuration' && message.configuration) {
-        const translated = configurationToInstructions(message.configuration, await listLiveWorkers(redis, { prefix }));
+        const translated = configurationToInstructions(
+          message.configuration,
+          await listLiveWorkers(redis, { prefix }),
+        );
         if (translated.ok) {
           instructions = translated.value;
           problem = instructionsProblem(instructions);
@@ -358,10 +411,16 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
   async function recoverDead() {
     const recovered = await queue.recoverDead();
     for (const r of recovered) {
-      logger.warn({ daemon: r.daemon, requeued: r.requeued, experimentId: r.current }, 'recovered the work of a dead daemon');
+      logger.warn(
+        { daemon: r.daemon, requeued: r.requeued, experimentId: r.current },
+        'recovered the work of a dead daemon',
+      );
       await bus.deleteGroup(experimentSubjects.cancel, cancelGroupOf(r.daemon)).catch(() => false);
       if (r.current) {
-        await endOrphan(r.current, `the daemon '${r.daemon}' stopped (its lease expired) while the experiment was running`).catch((e: unknown) =>
+        await endOrphan(
+          r.current,
+          `the daemon '${r.daemon}' stopped (its lease expired) while the experiment was running`,
+        ).catch((e: unknown) =>
           log(r.current!).error({ err: e }, 'ending the experiment of a dead daemon failed'),
         );
       }
@@ -372,7 +431,9 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
     if (event.type !== 'CancelExperiment') return;
     const { id } = event.data;
     const reason = event.data.reason ?? 'cancelled on request';
-    const answer = (outcome: { cancelled: true; was: 'queued' | 'running' } | { cancelled: false; reason: string }) => ctx.reply?.({ ...outcome, id, daemon: name } satisfies CancelOutcome);
+    const answer = (
+      outcome: { cancelled: true; was: 'queued' | 'running' } | { cancelled: false; reason: string },
+    ) => ctx.reply?.({ ...outcome, id, daemon: name } satisfies CancelOutcome);
     const r = running;
     if (r && r.id === id) {
       r.cancelReason = reason;
@@ -386,10 +447,20 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
       return answer({ cancelled: true, was: 'queued' });
     }
     const removed = await queue.removeQueued(id);
-    if (!removed) return answer({ cancelled: false, reason: `experiment ${id} is neither waiting in the queue nor running on daemon '${name}'` });
+    if (!removed)
+      return answer({
+        cancelled: false,
+        reason: `experiment ${id} is neither waiting in the queue nor running on daemon '${name}'`,
+      });
     // Recorded as galileo's REST layer would have: queued, then cancelled.
     const { raw, stamped } = unstampMessage(removed);
-    const message = readQueueMessage(raw, { now: nowS(), newId, defaultCreator, maxBytes: config.maxMessageSize, stamped });
+    const message = readQueueMessage(raw, {
+      now: nowS(),
+      newId,
+      defaultCreator,
+      maxBytes: config.maxMessageSize,
+      stamped,
+    });
     const stream = await openExperimentStream(redis, bus, id);
     if (stream.state().status === 'initial') {
       await must(stream, {
@@ -409,7 +480,13 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
 
   async function ensureRetention() {
     try {
-      await redis.xgroup('CREATE', bus.keys.stream(experimentSubjects.lifecycleStream), RETENTION_GROUP, '0', 'MKSTREAM');
+      await redis.xgroup(
+        'CREATE',
+        bus.keys.stream(experimentSubjects.lifecycleStream),
+        RETENTION_GROUP,
+        '0',
+        'MKSTREAM',
+      );
     } catch (e) {
       if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
     }
@@ -430,17 +507,28 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
       for (;;) {
         const lease = await queue.acquireLease();
         if (lease.ok) break;
-        logger.warn({ holder: lease.holder, ttlMs: lease.ttlMs }, `the name '${name}' is held by another live instance; waiting for its lease to expire`);
+        logger.warn(
+          { holder: lease.holder, ttlMs: lease.ttlMs },
+          `the name '${name}' is held by another live instance; waiting for its lease to expire`,
+        );
         await new Promise((r) => setTimeout(r, Math.max(50, Math.min(lease.ttlMs, 1_000))));
         if (state !== 'starting') return;
       }
-      leaseTimer = setInterval(() => {
-        queue.renewLease().catch((e: unknown) => logger.warn({ err: e }, 'renewing the lease failed'));
-      }, Math.max(50, Math.floor(config.lease / 3)));
+      leaseTimer = setInterval(
+        () => {
+          queue.renewLease().catch((e: unknown) => logger.warn({ err: e }, 'renewing the lease failed'));
+        },
+        Math.max(50, Math.floor(config.lease / 3)),
+      );
       leaseTimer.unref();
 
       subscriptions.push(
-        await bus.subscribe(experimentSubjects.cancel, { group: cancelGroupOf(name), startAt: 'new', concurrency: 4, handler: onCancel }),
+        await bus.subscribe(experimentSubjects.cancel, {
+          group: cancelGroupOf(name),
+          startAt: 'new',
+          concurrency: 4,
+          handler: onCancel,
+        }),
       );
       if (deps.db && config.projection) subscriptions.push(await startExperimentsProjection(bus, deps.db));
       await redis.sadd(bus.keys.mirroredChannels, `${prefix}galileo/events`);
@@ -458,7 +546,11 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
           host: config.httpHost,
           registry: metrics,
           health: () => ({ healthy: state === 'running', name, state, current: running?.id ?? null }),
-          ready: () => ({ ready: state === 'running' && redis.status === 'ready', name, redis: redis.status }),
+          ready: () => ({
+            ready: state === 'running' && redis.status === 'ready',
+            name,
+            redis: redis.status,
+          }),
         });
       }
 
@@ -470,12 +562,17 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
         await queue.clearCurrent();
       }
       state = 'running';
-      recovering = recoverDead().catch((e: unknown) => logger.warn({ err: e }, 'recovering dead daemons failed'));
-      recoveryTimer = setInterval(() => {
-        recovering = recovering
-          .then(recoverDead)
-          .catch((e: unknown) => logger.warn({ err: e }, 'recovering dead daemons failed'));
-      }, Math.max(100, Math.floor(config.lease / 2)));
+      recovering = recoverDead().catch((e: unknown) =>
+        logger.warn({ err: e }, 'recovering dead daemons failed'),
+      );
+      recoveryTimer = setInterval(
+        () => {
+          recovering = recovering
+            .then(recoverDead)
+            .catch((e: unknown) => logger.warn({ err: e }, 'recovering dead daemons failed'));
+        },
+        Math.max(100, Math.floor(config.lease / 2)),
+      );
       recoveryTimer.unref();
       loop = readQueue().catch((e: unknown) => logger.error({ err: e }, 'the queue loop stopped'));
       logger.info({ queue: keys.queue, lease: config.lease }, 'experiment daemon started');
@@ -494,10 +591,12 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
       await loop;
       await recovering;
       await Promise.all(subscriptions.map((s) => s.stop()));
-      if (wasRunning) await bus.deleteGroup(experimentSubjects.cancel, cancelGroupOf(name)).catch(() => false);
+      if (wasRunning)
+        await bus.deleteGroup(experimentSubjects.cancel, cancelGroupOf(name)).catch(() => false);
       if (leaseTimer) clearInterval(leaseTimer);
       // Only a clean stop gives the name up: what is left in the processing list is recovered by the next instance.
-      if ((await queue.processing().catch(() => ['?'])).length === 0) await queue.releaseLease().catch(() => undefined);
+      if ((await queue.processing().catch(() => ['?'])).length === 0)
+        await queue.releaseLease().catch(() => undefined);
       queue.close();
       await healthServer?.close();
       state = 'stopped';

@@ -41,5 +41,15 @@ export {
   unstampMessage,
   type ExperimentQueueKeys,
 } from './queue/experiment-queue.js';
-export { generateExperimentId, instructionsProblem, readQueueMessage, type QueueMessage } from './queue/queue-message.js';
-export { runInstructions, describeWorkerError, type RunOutcome, type RunnerDeps } from './runner/run-instructions.js';
+export {
+  generateExperimentId,
+  instructionsProblem,
+  readQueueMessage,
+  type QueueMessage,
+} from './queue/queue-message.js';
+export {
+  runInstructions,
+  describeWorkerError,
+  type RunOutcome,
+  type RunnerDeps,
+} from './runner/run-instructions.js';

@@ -15,7 +15,9 @@ if (!loaded.ok) {
   process.exit(1);
 }
 const config = loaded.value;
-const logger = createLogger({ service: 'experiment-daemon', level: config.logging.level }).child({ daemon: config.name });
+const logger = createLogger({ service: 'experiment-daemon', level: config.logging.level }).child({
+  daemon: config.name,
+});
 const redis = new Redis(redisOptions(config.redis, { connectionName: `galileo-experimentd:${config.name}` }));
 const bus = createBus({
   redis,

@@ -15,7 +15,13 @@ if (!loaded.ok) {
 }
 const config = loaded.value;
 const redis = new Redis(redisOptions(config.redis, { connectionName: 'galileo-experimentd:rebuild' }));
-const bus = createBus({ redis, catalogue: galileoCatalogue, source: 'experiment-daemon/rebuild', prefix: config.redis.keyPrefix, trimIntervalMs: 0 });
+const bus = createBus({
+  redis,
+  catalogue: galileoCatalogue,
+  source: 'experiment-daemon/rebuild',
+  prefix: config.redis.keyPrefix,
+  trimIntervalMs: 0,
+});
 const db = await openDatabase(config.db);
 try {
   const result = await rebuildExperimentsProjection(redis, bus, db);

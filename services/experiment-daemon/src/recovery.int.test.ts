@@ -50,10 +50,14 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('recovery with %s', (kind) => {
     child = startDaemonProcess('dk', f.ctx.prefix);
     await f.lpush(JSON.stringify({ id: 'killed', instructions: LONG }));
     await f.lpush(JSON.stringify({ id: 'after', instructions: 'echo still here' }));
-    await waitFor(() => f!.eventsOf('killed').some((e) => e.type === 'ExperimentCommandIssued' && e.data.kind === 'sleep'), {
-      timeoutMs: 20_000,
-      what: 'the child daemon to run the experiment',
-    });
+    await waitFor(
+      () =>
+        f!.eventsOf('killed').some((e) => e.type === 'ExperimentCommandIssued' && e.data.kind === 'sleep'),
+      {
+        timeoutMs: 20_000,
+        what: 'the child daemon to run the experiment',
+      },
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
 
@@ -74,19 +78,29 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('recovery with %s', (kind) => {
     f = await daemonFixture(kind, `expd_lease_${kind}`);
     await f.startWorker('w1');
     child = startDaemonProcess('doomed', f.ctx.prefix);
-    await waitFor(async () => (await f!.ctx.redis.exists(experimentQueueKeys(f!.ctx.prefix).lease('doomed'))) === 1, {
-      timeoutMs: 20_000,
-      what: 'the child daemon to start',
-    });
+    await waitFor(
+      async () => (await f!.ctx.redis.exists(experimentQueueKeys(f!.ctx.prefix).lease('doomed'))) === 1,
+      {
+        timeoutMs: 20_000,
+        what: 'the child daemon to start',
+      },
+    );
     await f.lpush(JSON.stringify({ id: 'orphan', instructions: LONG }));
-    await waitFor(() => f!.eventsOf('orphan').some((e) => e.type === 'ExperimentCommandIssued' && e.data.kind === 'sleep'), {
-      timeoutMs: 20_000,
-    });
+    await waitFor(
+      () =>
+        f!.eventsOf('orphan').some((e) => e.type === 'ExperimentCommandIssued' && e.data.kind === 'sleep'),
+      {
+        timeoutMs: 20_000,
+      },
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
     // a message the dead daemon had taken but not yet recorded
     const keys = experimentQueueKeys(f.ctx.prefix);
-    await f.ctx.redis.lpush(keys.processing('doomed'), JSON.stringify({ id: 'taken', instructions: 'echo rescued' }));
+    await f.ctx.redis.lpush(
+      keys.processing('doomed'),
+      JSON.stringify({ id: 'taken', instructions: 'echo rescued' }),
+    );
 
     await f.startDaemon('survivor');
     await f.waitForStatus('orphan', 'FAILED');
@@ -102,7 +116,10 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('recovery with %s', (kind) => {
     f = await daemonFixture(kind, `expd_resume_${kind}`);
     const keys = experimentQueueKeys(f.ctx.prefix);
     // crashed before publishing the queued event (stamped only)
-    await f.ctx.redis.lpush(keys.processing('dr'), stampMessage('{"instructions": "echo one"}', 'stamped-1', 1000));
+    await f.ctx.redis.lpush(
+      keys.processing('dr'),
+      stampMessage('{"instructions": "echo one"}', 'stamped-1', 1000),
+    );
     // crashed after publishing it, before the message left the list
     const raw = '{"instructions": "echo two", "name": "second"}';
     await f.ctx.redis.lpush(keys.processing('dr'), stampMessage(raw, 'stamped-2', 1001));
@@ -129,11 +146,15 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('recovery with %s', (kind) => {
     await f.startWorker('w1');
     const daemon = await f.startDaemon('ds');
     await f.lpush(JSON.stringify({ id: 'stopped', instructions: LONG }));
-    await waitFor(() => f!.eventsOf('stopped').some((e) => e.type === 'ExperimentCommandIssued' && e.data.kind === 'sleep'));
+    await waitFor(() =>
+      f!.eventsOf('stopped').some((e) => e.type === 'ExperimentCommandIssued' && e.data.kind === 'sleep'),
+    );
     await daemon.stop();
     expect(daemon.status().state).toBe('stopped');
     const failed = await waitFor(() => f!.eventsOf('stopped').find((e) => e.type === 'ExperimentFailed'));
-    expect(failed.type === 'ExperimentFailed' && failed.data.reason).toBe("the daemon 'ds' was stopped while the experiment was running");
+    expect(failed.type === 'ExperimentFailed' && failed.data.reason).toBe(
+      "the daemon 'ds' was stopped while the experiment was running",
+    );
     const info = await createWorkerClient(f.bus).info('w1');
     expect(info.groups.filter((g) => g.experimentId === 'stopped')).toEqual([]);
     // it gave its name up
@@ -160,7 +181,9 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('recovery with %s', (kind) => {
     // queue order per daemon: each started its experiments in the order they were pushed
     const starts = f.lifecycle.filter((e) => e.type === 'ExperimentStarted');
     for (const d of daemons) {
-      const order = starts.filter((e) => e.type === 'ExperimentStarted' && e.data.daemon === d).map((e) => Number(e.correlationId!.slice(1)));
+      const order = starts
+        .filter((e) => e.type === 'ExperimentStarted' && e.data.daemon === d)
+        .map((e) => Number(e.correlationId!.slice(1)));
       expect(order).toEqual([...order].sort((x, y) => x - y));
     }
   });

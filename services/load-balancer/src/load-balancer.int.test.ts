@@ -151,6 +151,18 @@ describe('load balancer (real etcd, real HTTP)', () => {
     expect(res.headers['x-start']).toBeDefined();
   });
 
+  it('forwards request bodies and methods', async () => {
+    const [replica] = await backends(1);
+    const { lb, put } = await balancer();
+    await put('busy', JSON.stringify({ ips: [replica!.host], weights: [1] }));
+    await waitFor(() => lb.weights('busy'), { what: 'weights' });
+    const body = 'x'.repeat(100_000);
+    const res = await request(`http://127.0.0.1:${lb.port}/function/busy/upload`, { method: 'POST', body, dispatcher: agent });
+    expect(res.statusCode).toBe(200);
+    await res.body.text();
+    expect(replica!.received[0]).toMatchObject({ method: 'POST', url: '/upload', body });
+  });
+
   it('reads the weights from Redis in the embedded mode through the same interface', async () => {
     const t: RedisTestContext = redisTestContext('lb');
     cleanups.push(() => t.cleanup());

@@ -1,11 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream';
 import type { FunctionWeights, WeightChange, WeightStore, WeightWatch } from '@galileo/kv';
 import { sameWeights } from '@galileo/kv';
 import type { Logger } from '@galileo/logging';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { buildRoute, gatewayTest, parseFunctionPath, type FunctionRoute, type Target } from './function-routes.js';
 
 export interface LoadBalancerDeps {
@@ -154,32 +153,50 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
     const te = inHeaders['transfer-encoding'];
     const length = inHeaders['content-length'];
     const hasBody = method !== 'GET' && method !== 'HEAD' && (te !== undefined || (length !== undefined && length !== '0'));
-    poolFor(target.host).request(
-      { method: method as 'GET', path, headers, body: hasBody ? req : null },
-      (err, data) => {
-        if (err) {
+    // The dispatcher API without a Readable per response: chunks go straight to the client's
+    // socket, pausing the backend while the client's socket is full.
+    let controller: Dispatcher.DispatchController | undefined;
+    let finished = false;
+    res.once('close', () => {
+      if (!finished) controller?.abort(new Error('client went away'));
+    });
+    poolFor(target.host).dispatch(
+      { method, path, headers, body: hasBody ? req : null },
+      {
+        onRequestStart(c) {
+          controller = c;
+        },
+        onResponseStart(_c, statusCode, upstream) {
+          const out: Record<string, string | string[]> = {};
+          for (const name in upstream) {
+            if (HOP_BY_HOP.has(name)) continue;
+            const v = upstream[name];
+            if (v !== undefined) out[name] = v;
+          }
+          out[forwardedHostHeader] = now;
+          const upstreamFinal = upstream['x-final-host'];
+          out['x-final-host'] = upstreamFinal ? `${target.host}, ${String(upstreamFinal)}` : target.host;
+          if (upstream['x-forwarded-for'] === undefined) out['x-forwarded-for'] = forwardedFor;
+          res.writeHead(statusCode, out);
+        },
+        onResponseData(c, chunk) {
+          if (!res.write(chunk)) {
+            c.pause();
+            res.once('drain', () => c.resume());
+          }
+        },
+        onResponseEnd() {
+          finished = true;
+          res.end();
+        },
+        onResponseError(_c, err) {
+          finished = true;
           counts.upstreamErrors++;
           const timedOut = (err as { code?: string }).code?.includes('TIMEOUT') ?? false;
           if (!res.headersSent) plain(res, timedOut ? 504 : 502, `backend ${target.host} failed: ${err.message}\n`);
           else res.destroy(err);
           if (hasBody) req.resume();
-          return;
-        }
-        const out: Record<string, string | string[]> = {};
-        const upstream = data.headers;
-        for (const name in upstream) {
-          if (HOP_BY_HOP.has(name) && name !== 'trailer') continue;
-          const v = upstream[name];
-          if (v !== undefined) out[name] = v;
-        }
-        out[forwardedHostHeader] = now;
-        const upstreamFinal = upstream['x-final-host'];
-        out['x-final-host'] = upstreamFinal ? `${target.host}, ${String(upstreamFinal)}` : target.host;
-        if (upstream['x-forwarded-for'] === undefined) out['x-forwarded-for'] = forwardedFor;
-        res.writeHead(data.statusCode, out);
-        pipeline(data.body, res, (e) => {
-          if (e) counts.upstreamErrors++;
-        });
+        },
       },
     );
   };

@@ -14,7 +14,13 @@ export function eventRows(events: readonly EventRecord[], check: RowCheck): SqlV
     if (!check.finite(i, 'timestamp', e.timestamp) || !check.text(i, 'name', e.name)) return;
     const eventId = e.eventId ?? null;
     if (eventId !== null && !check.identity(i, 'eventId', eventId, limits.eventId)) return;
-    rows.push([e.experimentId, e.timestamp, fitChars(e.name, limits.eventName), fitBytesOrNull(e.value), eventId]);
+    rows.push([
+      e.experimentId,
+      e.timestamp,
+      fitChars(e.name, limits.eventName),
+      fitBytesOrNull(e.value),
+      eventId,
+    ]);
   });
   return rows;
 }
@@ -41,15 +47,13 @@ export function eventRepository(session: Session): EventRepository {
           orderBy: [{ timestamp: 'asc' }, { id: 'asc' }],
           ...(query.limit !== undefined ? { take: query.limit } : {}),
         });
-        return rows.map(
-          (r): EventRecord => ({
-            experimentId: r.experimentId,
-            timestamp: r.timestamp,
-            name: r.name,
-            value: r.value,
-            eventId: r.eventId,
-          }),
-        );
+        return rows.map((r): EventRecord => ({
+          experimentId: r.experimentId,
+          timestamp: r.timestamp,
+          name: r.name,
+          value: r.value,
+          eventId: r.eventId,
+        }));
       }),
   };
 }

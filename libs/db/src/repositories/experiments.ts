@@ -70,7 +70,11 @@ export function experimentRepository(session: Session): ExperimentRepository {
     list: (filter: ExperimentListFilter = {}) =>
       session.use(async (prisma) => {
         const statuses =
-          filter.status === undefined ? undefined : typeof filter.status === 'string' ? [filter.status] : [...filter.status];
+          filter.status === undefined
+            ? undefined
+            : typeof filter.status === 'string'
+              ? [filter.status]
+              : [...filter.status];
         const rows = await prisma.experiment.findMany({
           where: statuses ? { status: { in: statuses } } : {},
           orderBy: [{ created: 'desc' }, { id: 'desc' }],

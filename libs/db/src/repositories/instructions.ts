@@ -10,7 +10,10 @@ export function instructionsRepository(session: Session): InstructionsRepository
           record.configuration === undefined || record.configuration === null
             ? null
             : JSON.stringify(record.configuration);
-        if (Buffer.byteLength(record.instructions) > MEDIUMTEXT_BYTES || Buffer.byteLength(configuration ?? '') > MEDIUMTEXT_BYTES)
+        if (
+          Buffer.byteLength(record.instructions) > MEDIUMTEXT_BYTES ||
+          Buffer.byteLength(configuration ?? '') > MEDIUMTEXT_BYTES
+        )
           throw new RangeError(`instructions of ${record.experimentId} exceed 16 MiB`);
         const data = { instructions: record.instructions, configuration };
         await prisma.instructions.upsert({
@@ -31,6 +34,8 @@ export function instructionsRepository(session: Session): InstructionsRepository
         return record;
       }),
     delete: (experimentId) =>
-      session.use(async (prisma) => (await prisma.instructions.deleteMany({ where: { experimentId } })).count > 0),
+      session.use(
+        async (prisma) => (await prisma.instructions.deleteMany({ where: { experimentId } })).count > 0,
+      ),
   };
 }

@@ -23,6 +23,8 @@ export function metadataRepository(session: Session): MetadataRepository {
           : { value: data };
       }),
     delete: (experimentId) =>
-      session.use(async (prisma) => (await prisma.metadata.deleteMany({ where: { experimentId } })).count > 0),
+      session.use(
+        async (prisma) => (await prisma.metadata.deleteMany({ where: { experimentId } })).count > 0,
+      ),
   };
 }

@@ -24,7 +24,10 @@ export function nodeInfoRepository(session: Session): NodeInfoRepository {
     saveMany,
     list: (experimentId) =>
       session.use(async (prisma) => {
-        const rows = await prisma.nodeInfo.findMany({ where: { experimentId }, orderBy: [{ node: 'asc' }, { id: 'asc' }] });
+        const rows = await prisma.nodeInfo.findMany({
+          where: { experimentId },
+          orderBy: [{ node: 'asc' }, { id: 'asc' }],
+        });
         const byNode = new Map<string, Record<string, string>>();
         for (const row of rows) {
           const info = byNode.get(row.node) ?? {};

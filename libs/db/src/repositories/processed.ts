@@ -47,9 +47,13 @@ export function processedEventLedger(session: Session): ProcessedEventLedger {
     wasProcessed: (projection, eventId) =>
       session.use(
         async (prisma) =>
-          (await prisma.processedEvent.findUnique({ where: { projection_eventId: { projection, eventId } } })) !== null,
+          (await prisma.processedEvent.findUnique({
+            where: { projection_eventId: { projection, eventId } },
+          })) !== null,
       ),
     reset: (projection) =>
-      session.use(async (prisma) => (await prisma.processedEvent.deleteMany({ where: { projection } })).count),
+      session.use(
+        async (prisma) => (await prisma.processedEvent.deleteMany({ where: { projection } })).count,
+      ),
   };
 }

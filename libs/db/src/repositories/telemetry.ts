@@ -55,16 +55,14 @@ export function telemetryRepository(session: Session): TelemetryRepository {
           orderBy: [{ timestamp: 'asc' }, { node: 'asc' }, { metric: 'asc' }, { subsystemKey: 'asc' }],
           ...(query.limit !== undefined ? { take: query.limit } : {}),
         });
-        return rows.map(
-          (r): TelemetryRecord => ({
-            experimentId: r.experimentId,
-            timestamp: r.timestamp,
-            metric: r.metric,
-            node: r.node,
-            value: r.value,
-            subsystem: r.subsystem,
-          }),
-        );
+        return rows.map((r): TelemetryRecord => ({
+          experimentId: r.experimentId,
+          timestamp: r.timestamp,
+          metric: r.metric,
+          node: r.node,
+          value: r.value,
+          subsystem: r.subsystem,
+        }));
       }),
     count: (query) => session.use((prisma) => prisma.telemetry.count({ where: where(query) })),
   };

@@ -7,7 +7,19 @@ import { RowCheck } from './rows.js';
 
 const target: BulkInsert = {
   table: 'traces',
-  columns: ['REQUEST_ID', 'CLIENT', 'SERVICE', 'CREATED', 'SENT', 'DONE', 'STATUS', 'SERVER', 'EXP_ID', 'HEADERS', 'RESPONSE'],
+  columns: [
+    'REQUEST_ID',
+    'CLIENT',
+    'SERVICE',
+    'CREATED',
+    'SENT',
+    'DONE',
+    'STATUS',
+    'SERVER',
+    'EXP_ID',
+    'HEADERS',
+    'RESPONSE',
+  ],
 };
 
 /** Validates and fits the traces; returns the rows to insert in `target.columns` order. */
@@ -16,7 +28,12 @@ export function traceRows(traces: readonly TraceRecord[], check: RowCheck): SqlV
   traces.forEach((t, i) => {
     if (!check.identity(i, 'requestId', t.requestId, limits.requestId)) return;
     if (!check.text(i, 'client', t.client) || !check.text(i, 'service', t.service)) return;
-    if (!check.finite(i, 'created', t.created) || !check.finite(i, 'sent', t.sent) || !check.finite(i, 'done', t.done)) return;
+    if (
+      !check.finite(i, 'created', t.created) ||
+      !check.finite(i, 'sent', t.sent) ||
+      !check.finite(i, 'done', t.done)
+    )
+      return;
     if (t.status !== null && t.status !== undefined && !Number.isInteger(t.status)) {
       check.reject(i, `status must be an integer or null, got ${String(t.status)}`);
       return;
@@ -67,21 +84,19 @@ export function traceRepository(session: Session): TraceRepository {
           ...(query.limit !== undefined ? { take: query.limit } : {}),
           ...(query.offset !== undefined ? { skip: query.offset } : {}),
         });
-        return rows.map(
-          (r): TraceRecord => ({
-            requestId: r.requestId,
-            client: r.client,
-            service: r.service,
-            created: r.created,
-            sent: r.sent,
-            done: r.done,
-            status: r.status,
-            server: r.server,
-            experimentId: r.experimentId,
-            headers: r.headers,
-            response: r.response,
-          }),
-        );
+        return rows.map((r): TraceRecord => ({
+          requestId: r.requestId,
+          client: r.client,
+          service: r.service,
+          created: r.created,
+          sent: r.sent,
+          done: r.done,
+          status: r.status,
+          server: r.server,
+          experimentId: r.experimentId,
+          headers: r.headers,
+          response: r.response,
+        }));
       }),
     count: (query) => session.use((prisma) => prisma.trace.count({ where: where(query) })),
     touch: (experimentId, start, end) =>

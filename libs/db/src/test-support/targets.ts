@@ -14,7 +14,14 @@ export async function testTarget(dialect: DatabaseDialect, label: string): Promi
   if (dialect === 'mysql') {
     const db = await mariadbTestDatabase(label);
     return {
-      target: { dialect: 'mysql', host: db.host, port: db.port, user: db.user, password: db.password, database: db.database },
+      target: {
+        dialect: 'mysql',
+        host: db.host,
+        port: db.port,
+        user: db.user,
+        password: db.password,
+        database: db.database,
+      },
       cleanup: () => db.drop(),
     };
   }

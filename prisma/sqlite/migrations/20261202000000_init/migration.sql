@@ -93,7 +93,7 @@ CREATE INDEX "nodeinfo_exp_node_idx" ON "nodeinfo"("EXP_ID", "NODE");
 CREATE UNIQUE INDEX "telemetry_point_key" ON "telemetry"("EXP_ID", "TIMESTAMP", "NODE", "METRIC", "SUBSYSTEM_KEY");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "events_event_id_key" ON "events"("EVENT_ID");
+CREATE UNIQUE INDEX "events_event_id_key" ON "events"("EXP_ID", "EVENT_ID");
 
 -- CreateIndex
 CREATE INDEX "events_exp_ts_idx" ON "events"("EXP_ID", "TIMESTAMP");

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import repl from 'node:repl';
-import type { Readable, Writable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
@@ -44,26 +45,72 @@ export async function runShell(ctx: CliContext, options: ShellOptions = {}): Pro
   }
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
-  const terminal = Boolean((output as NodeJS.WriteStream).isTTY);
+  const terminal = Boolean((output as NodeJS.WriteStream).isTTY) && Boolean((input as NodeJS.ReadStream).isTTY);
   if (terminal) output.write(BANNER);
-  const server = repl.start({ prompt: 'galileo> ', input, output, terminal, useGlobal: false, ignoreUndefined: true });
+  // Piped input (a script, a test) is fed one line at a time, each after the previous call
+  // resolved: otherwise lines run concurrently and `.exit` overtakes what is still printing.
+  const gate = terminal ? null : lineGate(input);
+  const server = repl.start({ prompt: 'galileo> ', input: gate?.stream ?? input, output, terminal, useGlobal: false, ignoreUndefined: true });
   Object.assign(server.context, objects);
   const original = server.eval;
   // Await what a call returns, so `g.workers()` prints names, not `Promise { <pending> }`.
   const awaitingEval: typeof server.eval = function (this: repl.REPLServer, code, context, file, callback) {
+    gate?.busy();
+    const done: typeof callback = (error, result) => {
+      callback(error, result);
+      gate?.next();
+    };
     original.call(this, code, context, file, (error, result) => {
-      if (error || !result || typeof (result as Promise<unknown>).then !== 'function') return callback(error, result);
+      if (error || !result || typeof (result as Promise<unknown>).then !== 'function') return done(error, result);
       (result as Promise<unknown>).then(
-        (value) => callback(null, value),
+        (value) => done(null, value),
         (e: unknown) => {
           output.write(`error: ${(e as Error).message ?? String(e)}\n`);
-          callback(null, undefined);
+          done(null, undefined);
         },
       );
     });
   };
   (server as unknown as { eval: typeof server.eval }).eval = awaitingEval;
   server.defineCommand('usage', { help: 'List the shell objects', action: () => { output.write(USAGE); server.displayPrompt(); } });
+  gate?.next();
   await new Promise<void>((resolve) => server.once('exit', () => resolve()));
   return 0;
+}
+
+/** Releases the lines of `input` one by one: the next when `next()` is called and no eval is running. */
+function lineGate(input: Readable) {
+  const stream = new PassThrough();
+  const lines: string[] = [];
+  let ended = false;
+  let running = false;
+  const reader = createInterface({ input, crlfDelay: Infinity });
+  const release = () => {
+    if (running) return;
+    const line = lines.shift();
+    if (line === undefined) {
+      if (ended) stream.end();
+      return;
+    }
+    // Lines that run no code (blank, REPL commands) give no eval callback: release the next one too.
+    const runsCode = line.trim() !== '' && !line.trim().startsWith('.');
+    stream.write(`${line}\n`);
+    if (!runsCode) setImmediate(release);
+  };
+  reader.on('line', (line) => {
+    lines.push(line);
+    release();
+  });
+  reader.on('close', () => {
+    ended = true;
+    release();
+  });
+  return {
+    stream,
+    busy: () => void (running = true),
+    next: () => {
+      running = false;
+      setImmediate(release);
+    },
+  };
 }

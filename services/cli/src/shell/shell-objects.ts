@@ -26,7 +26,7 @@ export interface ShellObjects {
   rtbl: ReturnType<typeof routingTableObject>;
   telemd: ReturnType<typeof telemdObject>;
   usage: Printed;
-  help: (topic?: unknown) => string;
+  help: (topic?: unknown) => Printed;
   sleep: (seconds: number) => Promise<void>;
 }
 
@@ -332,9 +332,9 @@ export function createShellObjects(ctx: CliContext): ShellObjects {
     usage: new Text(USAGE),
     help: (topic?: unknown) => {
       if (topic && typeof topic === 'object' && 'help' in topic && typeof topic.help === 'function') {
-        return String((topic.help as () => unknown)());
+        return new Text(String((topic.help as () => unknown)()));
       }
-      return USAGE;
+      return new Text(USAGE);
     },
     sleep: (seconds: number) => new Promise<void>((r) => setTimeout(r, seconds * 1000)),
   };

@@ -17,7 +17,10 @@ type LifecycleEventType =
 
 /** A lifecycle event as the decider sees it: its type and payload (the envelope is the bus's). */
 export type LifecycleEvent = {
-  [T in LifecycleEventType]: { type: T; data: Extract<CatalogueEvent<GalileoCatalogue>, { type: T }>['data'] };
+  [T in LifecycleEventType]: {
+    type: T;
+    data: Extract<CatalogueEvent<GalileoCatalogue>, { type: T }>['data'];
+  };
 }[LifecycleEventType];
 
 export function isLifecycleEvent(event: { type: string }): event is LifecycleEvent {
@@ -123,7 +126,11 @@ export function decide(command: LifecycleCommand, state: ExperimentState): Decis
     case 'IssueCommand':
       if (state.status !== 'IN_PROGRESS') return refuse(command, state, notRunning(state));
       if (state.pending) {
-        return refuse(command, state, `still waits for line ${state.pending.line} (${state.pending.command}) to be acknowledged`);
+        return refuse(
+          command,
+          state,
+          `still waits for line ${state.pending.line} (${state.pending.command}) to be acknowledged`,
+        );
       }
       return emit({
         type: 'ExperimentCommandIssued',
@@ -146,14 +153,23 @@ export function decide(command: LifecycleCommand, state: ExperimentState): Decis
     case 'FinishExperiment':
       if (state.status !== 'IN_PROGRESS') return refuse(command, state, notRunning(state));
       if (state.pending) {
-        return refuse(command, state, `still waits for line ${state.pending.line} (${state.pending.command}) to be acknowledged`);
+        return refuse(
+          command,
+          state,
+          `still waits for line ${state.pending.line} (${state.pending.command}) to be acknowledged`,
+        );
       }
       return emit({ type: 'ExperimentFinished', data: { id: state.experiment.id, end: command.end } });
     case 'FailExperiment':
-      if (state.status !== 'QUEUED' && state.status !== 'IN_PROGRESS') return refuse(command, state, ended(state));
-      return emit({ type: 'ExperimentFailed', data: { id: state.experiment.id, end: command.end, reason: command.reason } });
+      if (state.status !== 'QUEUED' && state.status !== 'IN_PROGRESS')
+        return refuse(command, state, ended(state));
+      return emit({
+        type: 'ExperimentFailed',
+        data: { id: state.experiment.id, end: command.end, reason: command.reason },
+      });
     case 'CancelExperiment':
-      if (state.status !== 'QUEUED' && state.status !== 'IN_PROGRESS') return refuse(command, state, ended(state));
+      if (state.status !== 'QUEUED' && state.status !== 'IN_PROGRESS')
+        return refuse(command, state, ended(state));
       return emit({
         type: 'ExperimentCancelled',
         data: { id: state.experiment.id, end: command.end, reason: command.reason },
@@ -201,7 +217,11 @@ export function evolve(state: ExperimentState, event: LifecycleEvent): Experimen
     case 'ExperimentCancelled': {
       if (state.status !== 'QUEUED' && state.status !== 'IN_PROGRESS') return state;
       const status: TerminalStatus =
-        event.type === 'ExperimentFinished' ? 'FINISHED' : event.type === 'ExperimentFailed' ? 'FAILED' : 'CANCELLED';
+        event.type === 'ExperimentFinished'
+          ? 'FINISHED'
+          : event.type === 'ExperimentFailed'
+            ? 'FAILED'
+            : 'CANCELLED';
       return {
         status,
         experiment: state.experiment,
@@ -215,8 +235,10 @@ export function evolve(state: ExperimentState, event: LifecycleEvent): Experimen
 }
 
 /** The state after a sequence of events. */
-export const fold = (events: readonly LifecycleEvent[], from: ExperimentState = initialState()): ExperimentState =>
-  events.reduce(evolve, from);
+export const fold = (
+  events: readonly LifecycleEvent[],
+  from: ExperimentState = initialState(),
+): ExperimentState => events.reduce(evolve, from);
 
 export const isTerminal = (state: ExperimentState): boolean =>
   state.status === 'FINISHED' || state.status === 'FAILED' || state.status === 'CANCELLED';

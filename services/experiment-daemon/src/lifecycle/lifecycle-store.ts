@@ -60,7 +60,9 @@ export async function loadExperimentEvents(
   id: string,
 ): Promise<StoredLifecycleEvent[]> {
   const events: StoredLifecycleEvent[] = [];
-  for await (const e of readLifecycleStream(redis, bus, { subjectPrefix: `galileo.experiments.${encodeToken(id)}.` })) {
+  for await (const e of readLifecycleStream(redis, bus, {
+    subjectPrefix: `galileo.experiments.${encodeToken(id)}.`,
+  })) {
     events.push(e);
   }
   return events;
@@ -81,7 +83,9 @@ export interface ExperimentStream {
   readonly id: string;
   state(): ExperimentState;
   /** Decides and publishes; a refusal is returned as an error value, nothing is published. */
-  handle(command: LifecycleCommand): Promise<{ ok: true; state: ExperimentState } | { ok: false; error: LifecycleError }>;
+  handle(
+    command: LifecycleCommand,
+  ): Promise<{ ok: true; state: ExperimentState } | { ok: false; error: LifecycleError }>;
 }
 
 export async function openExperimentStream(
@@ -98,7 +102,11 @@ export function newExperimentStream(bus: Bus<GalileoCatalogue>, id: string): Exp
   return experimentStream(bus, id, initialState());
 }
 
-function experimentStream(bus: Bus<GalileoCatalogue>, id: string, initial: ExperimentState): ExperimentStream {
+function experimentStream(
+  bus: Bus<GalileoCatalogue>,
+  id: string,
+  initial: ExperimentState,
+): ExperimentStream {
   let state = initial;
   const get = () => state;
   const set = (s: ExperimentState) => (state = s);
@@ -112,7 +120,10 @@ function experimentStream(bus: Bus<GalileoCatalogue>, id: string, initial: Exper
         const decision = decide(command, get());
         if (!decision.ok) return decision;
         for (const event of decision.value) {
-          await bus.publish(experimentSubjects.lifecycle(id, event.type), { ...event, correlationId: id } as never);
+          await bus.publish(experimentSubjects.lifecycle(id, event.type), {
+            ...event,
+            correlationId: id,
+          } as never);
           set(evolve(get(), event));
         }
         return { ok: true as const, state: get() };

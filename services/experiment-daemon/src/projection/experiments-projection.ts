@@ -2,7 +2,14 @@ import type { Bus, Subscription } from '@galileo/bus';
 import type { ExperimentRecord, GalileoDatabase, Repositories } from '@galileo/db';
 import { experimentSubjects, type GalileoCatalogue } from '@galileo/events';
 import type { Redis } from 'ioredis';
-import { evolve, experimentRow, initialState, isLifecycleEvent, type ExperimentState, type LifecycleEvent } from '../lifecycle/experiment-lifecycle.js';
+import {
+  evolve,
+  experimentRow,
+  initialState,
+  isLifecycleEvent,
+  type ExperimentState,
+  type LifecycleEvent,
+} from '../lifecycle/experiment-lifecycle.js';
 import { readLifecycleStream } from '../lifecycle/lifecycle-store.js';
 
 /** The ledger name of this projection (galileo-db's `experiments` and `instructions` tables). */
@@ -36,7 +43,12 @@ export async function applyLifecycleEvent(tx: Repositories, event: IdentifiedEve
 /** The part of the lifecycle state a row keeps: enough to apply the next event to it. */
 function stateOfRow(row: ExperimentRecord | undefined): ExperimentState {
   if (!row) return initialState();
-  const experiment = { id: row.id, name: row.name ?? row.id, creator: row.creator ?? '', created: row.created ?? 0 };
+  const experiment = {
+    id: row.id,
+    name: row.name ?? row.id,
+    creator: row.creator ?? '',
+    created: row.created ?? 0,
+  };
   switch (row.status) {
     case 'QUEUED':
       return { status: 'QUEUED', experiment, instructions: '', daemon: null };
@@ -52,7 +64,14 @@ function stateOfRow(row: ExperimentRecord | undefined): ExperimentState {
         lastLine: null,
       };
     default:
-      return { status: row.status, experiment, instructions: '', start: row.start, end: row.end, reason: null };
+      return {
+        status: row.status,
+        experiment,
+        instructions: '',
+        start: row.start,
+        end: row.end,
+        reason: null,
+      };
   }
 }
 
@@ -113,7 +132,8 @@ export async function rebuildExperimentsProjection(
       const row = experimentRow(state);
       if (row) await tx.experiments.upsert(row);
     }
-    for (let i = 0; i < ids.length; i += 500) await tx.processed.markProcessed(EXPERIMENTS_PROJECTION, ids.slice(i, i + 500));
+    for (let i = 0; i < ids.length; i += 500)
+      await tx.processed.markProcessed(EXPERIMENTS_PROJECTION, ids.slice(i, i + 500));
   });
   return { events: ids.length, experiments: states.size };
 }

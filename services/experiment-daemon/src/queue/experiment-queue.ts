@@ -171,7 +171,10 @@ export interface ExperimentQueueOptions {
 export function createExperimentQueue(options: ExperimentQueueOptions): ExperimentQueue {
   const { redis, keys, daemon, instance, leaseMs } = options;
   // BLMOVE blocks its connection: it gets its own, without a command timeout.
-  const blocking = redis.duplicate({ connectionName: `galileo-experimentd-queue:${daemon}`, maxRetriesPerRequest: null });
+  const blocking = redis.duplicate({
+    connectionName: `galileo-experimentd-queue:${daemon}`,
+    maxRetriesPerRequest: null,
+  });
   blocking.on('error', () => undefined);
   const processingKey = keys.processing(daemon);
   const run = (script: string, keyList: string[], args: (string | number)[]) =>
@@ -224,9 +227,9 @@ export function createExperimentQueue(options: ExperimentQueueOptions): Experime
       for (const other of await redis.smembers(keys.daemons)) {
         if (other === daemon) continue;
         const result = (await run(recoverScript, [keys.queue, keys.daemons], [keys.daemonBase, other])) as
-          | [number, string]
-          | null;
-        if (result) recovered.push({ daemon: other, requeued: Number(result[0]), current: result[1] || null });
+          [number, string] | null;
+        if (result)
+          recovered.push({ daemon: other, requeued: Number(result[0]), current: result[1] || null });
       }
       return recovered;
     },

@@ -60,21 +60,27 @@ export function readQueueMessage(raw: string, ctx: ReadMessageContext): QueueMes
 
   const bytes = Buffer.byteLength(raw, 'utf8');
   if (bytes > ctx.maxBytes) {
-    return unreadable(`the message is ${bytes} bytes; the limit is ${ctx.maxBytes} bytes (galileo_experimentd_max_message_size)`);
+    return unreadable(
+      `the message is ${bytes} bytes; the limit is ${ctx.maxBytes} bytes (galileo_experimentd_max_message_size)`,
+    );
   }
   if (raw.trim().length === 0) return unreadable('the message is empty: expected a JSON object');
   let body: unknown;
   try {
     body = JSON.parse(raw);
   } catch (e) {
-    return unreadable(`the message is not valid JSON (${(e as Error).message}): expected {"instructions": "…"} or {"experiment": {…}, "configuration": {…}}`);
+    return unreadable(
+      `the message is not valid JSON (${(e as Error).message}): expected {"instructions": "…"} or {"experiment": {…}, "configuration": {…}}`,
+    );
   }
   // pymq's form of QueuedExperiment(experiment, configuration) (protocols §2.1)
   if (isObject(body) && Array.isArray(body.__obj) && typeof body.__type === 'string') {
     body = { experiment: body.__obj[0], configuration: body.__obj[1] };
   }
   if (!isObject(body)) {
-    return unreadable(`the message is JSON ${describe(body)}, not an object: expected {"instructions": "…"} or {"experiment": {…}, "configuration": {…}}`);
+    return unreadable(
+      `the message is JSON ${describe(body)}, not an object: expected {"instructions": "…"} or {"experiment": {…}, "configuration": {…}}`,
+    );
   }
 
   const isConfigurationForm = 'configuration' in body || 'experiment' in body;
@@ -119,7 +125,8 @@ export function readQueueMessage(raw: string, ctx: ReadMessageContext): QueueMes
       form: 'instructions',
       instructions: '',
       configuration: null,
-      problem: 'the message has no "instructions": expected {"instructions": "…"} or {"experiment": {…}, "configuration": {…}}',
+      problem:
+        'the message has no "instructions": expected {"instructions": "…"} or {"experiment": {…}, "configuration": {…}}',
     };
   }
   if (typeof body.instructions !== 'string') {
@@ -155,16 +162,21 @@ function readExperimentRef(
   fallback: () => ExperimentRef,
 ): { experiment: ExperimentRef } | { experiment: ExperimentRef; problem: string } {
   if (fields !== undefined && fields !== null && !isObject(fields)) {
-    return { experiment: fallback(), problem: `"experiment" is ${describe(fields)}: expected an object with id, name, creator` };
+    return {
+      experiment: fallback(),
+      problem: `"experiment" is ${describe(fields)}: expected an object with id, name, creator`,
+    };
   }
   const f = (fields ?? {}) as Record<string, unknown>;
   // galileo's code reads `id`, its README says `exp_id`: both are accepted.
-  const rawId = f.id ?? f.exp_id ?? (fields === body ? undefined : body.id ?? body.exp_id);
+  const rawId = f.id ?? f.exp_id ?? (fields === body ? undefined : (body.id ?? body.exp_id));
   const problems: string[] = [];
   let id = ctx.stamped?.id;
   if (id === undefined && rawId !== undefined && rawId !== null && rawId !== '') {
-    if (typeof rawId !== 'string' && typeof rawId !== 'number') problems.push(`"id" is ${describe(rawId)}: expected a string`);
-    else if (String(rawId).length > MAX_ID_LENGTH) problems.push(`"id" is ${String(rawId).length} characters: at most ${MAX_ID_LENGTH}`);
+    if (typeof rawId !== 'string' && typeof rawId !== 'number')
+      problems.push(`"id" is ${describe(rawId)}: expected a string`);
+    else if (String(rawId).length > MAX_ID_LENGTH)
+      problems.push(`"id" is ${String(rawId).length} characters: at most ${MAX_ID_LENGTH}`);
     else if (/\s/.test(String(rawId))) problems.push(`"id" ${describe(rawId)} contains white space`);
     else id = String(rawId);
   }
@@ -187,7 +199,8 @@ function readExperimentRef(
   if (typeof f.created === 'number' && Number.isFinite(f.created)) created = f.created;
   const finalId = id ?? ctx.stamped?.id ?? ctx.newId();
   const experiment = { id: finalId, name: name ?? finalId, creator: creator ?? ctx.defaultCreator, created };
-  if (problems.length > 0) return { experiment, problem: `invalid experiment fields: ${problems.join('; ')}` };
+  if (problems.length > 0)
+    return { experiment, problem: `invalid experiment fields: ${problems.join('; ')}` };
   return { experiment };
 }
 

@@ -22,7 +22,8 @@ export interface RunContext {
   acknowledge(instruction: Instruction, result: unknown): Promise<void>;
 }
 
-export type RunOutcome = { outcome: 'finished' } | { outcome: 'failed'; reason: string } | { outcome: 'cancelled' };
+export type RunOutcome =
+  { outcome: 'finished' } | { outcome: 'failed'; reason: string } | { outcome: 'cancelled' };
 
 /** A legacy client group `<worker>:<service>:<client>` (protocols §2.2) is one or more worker groups. */
 interface LogicalGroup {
@@ -36,7 +37,8 @@ class InstructionFailed extends Error {}
 
 const CLOSE_TIMEOUT_MS = 20_000;
 
-const groupKey = (worker: string, service: string, client: string | null) => `${worker}\u0000${service}\u0000${client ?? service}`;
+const groupKey = (worker: string, service: string, client: string | null) =>
+  `${worker}\u0000${service}\u0000${client ?? service}`;
 
 /** Says which worker did what wrong, for a failure reason. */
 export function describeWorkerError(worker: string, command: string, e: unknown): string {
@@ -51,11 +53,18 @@ export function describeWorkerError(worker: string, command: string, e: unknown)
  * that names the line and the worker. Afterwards every group the experiment still has is paused
  * and closed — also after a failure or a cancel, so no worker keeps sending for it.
  */
-export async function runInstructions(program: readonly Instruction[], ctx: RunContext, deps: RunnerDeps): Promise<RunOutcome> {
+export async function runInstructions(
+  program: readonly Instruction[],
+  ctx: RunContext,
+  deps: RunnerDeps,
+): Promise<RunOutcome> {
   const groups = new Map<string, LogicalGroup>();
   const opts = { experimentId: ctx.experimentId, timeoutMs: deps.commandTimeoutMs };
   // closing waits for the group's outstanding requests (the worker's shutdown timeout, 10 s by default)
-  const closeOpts = { experimentId: ctx.experimentId, timeoutMs: Math.max(deps.commandTimeoutMs, CLOSE_TIMEOUT_MS) };
+  const closeOpts = {
+    experimentId: ctx.experimentId,
+    timeoutMs: Math.max(deps.commandTimeoutMs, CLOSE_TIMEOUT_MS),
+  };
 
   const matching = async (pattern: string, what: Instruction) => {
     const re = new RegExp(`^(?:${pattern})$`);
@@ -72,7 +81,9 @@ export async function runInstructions(program: readonly Instruction[], ctx: RunC
   /** Runs one call per target in parallel; every failure is named. */
   const each = async <T, R>(targets: readonly T[], call: (t: T) => Promise<R>): Promise<R[]> => {
     const settled = await Promise.allSettled(targets.map(call));
-    const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => String((s.reason as Error).message));
+    const failures = settled
+      .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+      .map((s) => String((s.reason as Error).message));
     if (failures.length > 0) throw new InstructionFailed(failures.join('; '));
     return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
   };
@@ -84,7 +95,9 @@ export async function runInstructions(program: readonly Instruction[], ctx: RunC
     }
   };
 
-  const groupsFor = async (instruction: Instruction & { workerPattern: string; service: string; client: string | null }) => {
+  const groupsFor = async (
+    instruction: Instruction & { workerPattern: string; service: string; client: string | null },
+  ) => {
     const workers = await matching(instruction.workerPattern, instruction);
     const found = workers
       .map((w) => groups.get(groupKey(w, instruction.service, instruction.client)))
@@ -97,7 +110,11 @@ export async function runInstructions(program: readonly Instruction[], ctx: RunC
     return found;
   };
 
-  const setRate = (group: LogicalGroup, rate: number, arrival: { process: string; seed: string | null } | null) => {
+  const setRate = (
+    group: LogicalGroup,
+    rate: number,
+    arrival: { process: string; seed: string | null } | null,
+  ) => {
     const clients = group.parts.reduce((n, p) => n + p.clients, 0);
     // galileo's rps is per group; the worker's rate is per client
     const perClient = rate > 0 ? rate / Math.max(1, clients) : 0;
@@ -118,7 +135,9 @@ export async function runInstructions(program: readonly Instruction[], ctx: RunC
 
   const closeGroup = async (group: LogicalGroup) => {
     await each(group.parts, (part) =>
-      wrap(group.worker, 'CloseClientGroup', () => deps.workers.close({ worker: group.worker, groupId: part.groupId }, closeOpts)),
+      wrap(group.worker, 'CloseClientGroup', () =>
+        deps.workers.close({ worker: group.worker, groupId: part.groupId }, closeOpts),
+      ),
     );
     groups.delete(groupKey(group.worker, group.service, group.client));
   };
@@ -143,7 +162,12 @@ export async function runInstructions(program: readonly Instruction[], ctx: RunC
         );
         return spawned.map((info: ClientGroupInfo) => {
           const key = groupKey(info.worker, instruction.service, instruction.client);
-          const group = groups.get(key) ?? { worker: info.worker, service: instruction.service, client: instruction.client, parts: [] };
+          const group = groups.get(key) ?? {
+            worker: info.worker,
+            service: instruction.service,
+            client: instruction.client,
+            parts: [],
+          };
           group.parts.push({ groupId: info.groupId, clients: info.clientIds.length });
           groups.set(key, group);
           return { worker: info.worker, groupId: info.groupId, clients: info.clientIds.length };
@@ -170,12 +194,23 @@ export async function runInstructions(program: readonly Instruction[], ctx: RunC
       }
       case 'client_groups': {
         const workers = instruction.worker ? [instruction.worker] : await deps.listWorkers();
-        const infos = await each(workers, (w) => wrap(w, 'GetWorkerInfo', () => deps.workers.info(w, undefined, opts)));
-        return infos.flatMap((i) => i.groups.map((g) => ({ worker: i.name, groupId: g.groupId, service: g.service, clients: g.clientIds.length })));
+        const infos = await each(workers, (w) =>
+          wrap(w, 'GetWorkerInfo', () => deps.workers.info(w, undefined, opts)),
+        );
+        return infos.flatMap((i) =>
+          i.groups.map((g) => ({
+            worker: i.name,
+            groupId: g.groupId,
+            service: g.service,
+            clients: g.clientIds.length,
+          })),
+        );
       }
       case 'info': {
         const workers = await deps.listWorkers();
-        const infos = await each(workers, (w) => wrap(w, 'GetWorkerInfo', () => deps.workers.info(w, undefined, opts)));
+        const infos = await each(workers, (w) =>
+          wrap(w, 'GetWorkerInfo', () => deps.workers.info(w, undefined, opts)),
+        );
         return infos.flatMap((i) =>
           i.groups.map((g) => ({
             worker: i.name,
@@ -192,8 +227,14 @@ export async function runInstructions(program: readonly Instruction[], ctx: RunC
       case 'ping': {
         // one request per live worker: answers come back as soon as each worker replied
         const live = await deps.listWorkers();
-        const replies = await Promise.allSettled(live.map((w) => deps.workers.ping(w, { timeoutMs: deps.commandTimeoutMs })));
-        return replies.map((r, i) => (r.status === 'fulfilled' ? r.value.name : { worker: live[i], error: describeWorkerError(live[i]!, 'PingWorker', r.reason) }));
+        const replies = await Promise.allSettled(
+          live.map((w) => deps.workers.ping(w, { timeoutMs: deps.commandTimeoutMs })),
+        );
+        return replies.map((r, i) =>
+          r.status === 'fulfilled'
+            ? r.value.name
+            : { worker: live[i], error: describeWorkerError(live[i]!, 'PingWorker', r.reason) },
+        );
       }
       case 'echo':
         return instruction.message;
@@ -225,7 +266,10 @@ export async function runInstructions(program: readonly Instruction[], ctx: RunC
     try {
       result = await execute(instruction);
     } catch (e) {
-      outcome = { outcome: 'failed', reason: `line ${instruction.line} (${instruction.text}): ${(e as Error).message}` };
+      outcome = {
+        outcome: 'failed',
+        reason: `line ${instruction.line} (${instruction.text}): ${(e as Error).message}`,
+      };
       break;
     }
     if (instruction.kind === 'sleep' && ctx.signal.aborted) {

@@ -4,12 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createBus, type Bus } from '@galileo/bus';
-import { openDatabase, type ExperimentRecord, type ExperimentStatus, type GalileoDatabase } from '@galileo/db';
+import {
+  openDatabase,
+  type ExperimentRecord,
+  type ExperimentStatus,
+  type GalileoDatabase,
+} from '@galileo/db';
 import { galileoCatalogue, type CatalogueEvent, type GalileoCatalogue } from '@galileo/events';
 import { createLogger } from '@galileo/logging';
 import { createRoutingTable } from '@galileo/routing';
 import { createSampleApp, type SampleApp } from '@galileo/sample-app';
-import { mariadbTestDatabase, redisTestContext, testRedisUrl, waitFor, type RedisTestContext } from '@galileo/testing';
+import {
+  mariadbTestDatabase,
+  redisTestContext,
+  testRedisUrl,
+  waitFor,
+  type RedisTestContext,
+} from '@galileo/testing';
 import { createWorker, loadWorkerConfig, type Worker } from '@galileo/worker';
 import type { Redis } from 'ioredis';
 import { loadExperimentDaemonConfig, type ExperimentDaemonConfig } from '../config.js';
@@ -43,7 +54,14 @@ export async function testDatabase(kind: DbKind, label: string): Promise<TestDat
       return { db, env: { galileo_expdb_driver: 'sqlite', galileo_expdb_sqlite_path: path } };
     }
     const m = await mariadbTestDatabase(label);
-    const db = await openDatabase({ dialect: 'mysql', host: m.host, port: m.port, database: m.database, user: m.user, password: m.password || undefined });
+    const db = await openDatabase({
+      dialect: 'mysql',
+      host: m.host,
+      port: m.port,
+      database: m.database,
+      user: m.user,
+      password: m.password || undefined,
+    });
     cleanups.push(async () => {
       await db.close();
       await m.drop();
@@ -87,20 +105,35 @@ export interface DaemonFixture {
   startDaemon(name: string, env?: Record<string, string>): Promise<ExperimentDaemon>;
   /** `redis-cli LPUSH <queue> <message>`, as a user would. */
   lpush(message: string): Promise<void>;
-  waitForStatus(id: string, status: ExperimentStatus | readonly ExperimentStatus[], timeoutMs?: number): Promise<ExperimentRecord>;
+  waitForStatus(
+    id: string,
+    status: ExperimentStatus | readonly ExperimentStatus[],
+    timeoutMs?: number,
+  ): Promise<ExperimentRecord>;
   /** The id of the experiment whose queued event carried this instruction text. */
   idOfInstructions(instructions: string, timeoutMs?: number): Promise<string>;
   eventsOf(id: string): CatalogueEvent<GalileoCatalogue>[];
   cleanup(): Promise<void>;
 }
 
-export async function daemonFixture(kind: DbKind, label: string, env: Record<string, string> = {}): Promise<DaemonFixture> {
+export async function daemonFixture(
+  kind: DbKind,
+  label: string,
+  env: Record<string, string> = {},
+): Promise<DaemonFixture> {
   const ctx = redisTestContext(label);
   const buses: Bus<GalileoCatalogue>[] = [];
   const workers: Worker[] = [];
   const daemons: ExperimentDaemon[] = [];
   const makeBus = (redis: Redis, source: string, trimIntervalMs = 0) => {
-    const bus = createBus({ redis, catalogue: galileoCatalogue, source, prefix: ctx.prefix, trimIntervalMs, streamRefreshMs: 100 });
+    const bus = createBus({
+      redis,
+      catalogue: galileoCatalogue,
+      source,
+      prefix: ctx.prefix,
+      trimIntervalMs,
+      streamRefreshMs: 100,
+    });
     buses.push(bus);
     return bus;
   };
@@ -108,7 +141,8 @@ export async function daemonFixture(kind: DbKind, label: string, env: Record<str
   const app: SampleApp = createSampleApp({ host: '127.0.0.1' });
   const { port } = await app.start();
   const table = createRoutingTable(ctx.redis, { prefix: ctx.prefix });
-  for (const service of ['squeezenet', 'svc', 'alexnet']) await table.setRecord({ service, hosts: [`127.0.0.1:${port}`] });
+  for (const service of ['squeezenet', 'svc', 'alexnet'])
+    await table.setRecord({ service, hosts: [`127.0.0.1:${port}`] });
   const database = await testDatabase(kind, label);
   const queueKey = experimentQueueKeys(ctx.prefix).queue;
 
@@ -126,7 +160,13 @@ export async function daemonFixture(kind: DbKind, label: string, env: Record<str
     blockMs: 100,
     batchSize: 1000,
     handler: (e) => {
-      if (e.type === 'TraceRecorded') traces.push({ exp_id: e.data.exp_id, correlationId: e.correlationId, service: e.data.service, status: e.data.status });
+      if (e.type === 'TraceRecorded')
+        traces.push({
+          exp_id: e.data.exp_id,
+          correlationId: e.correlationId,
+          service: e.data.service,
+          status: e.data.status,
+        });
     },
   });
   const galileoLines: string[] = [];
@@ -182,7 +222,10 @@ export async function daemonFixture(kind: DbKind, label: string, env: Record<str
         bus: makeBus(redis, `experiment-daemon/${name}`, 300),
         redis,
         config: daemonConfig({ galileo_experimentd_name: name, ...extra }),
-        logger: createLogger({ service: 'experiment-daemon', level: (process.env.GALILEO_TEST_LOG ?? 'silent') as 'silent' }),
+        logger: createLogger({
+          service: 'experiment-daemon',
+          level: (process.env.GALILEO_TEST_LOG ?? 'silent') as 'silent',
+        }),
         db: database.db,
       });
       await daemon.start();
@@ -224,6 +267,7 @@ export async function daemonFixture(kind: DbKind, label: string, env: Record<str
 
 /** The reason an experiment failed or was cancelled with (from its events). */
 export function reasonOf(events: CatalogueEvent<GalileoCatalogue>[]): string | null {
-  for (const e of events) if (e.type === 'ExperimentFailed' || e.type === 'ExperimentCancelled') return e.data.reason;
+  for (const e of events)
+    if (e.type === 'ExperimentFailed' || e.type === 'ExperimentCancelled') return e.data.reason;
   return null;
 }

@@ -5,7 +5,7 @@ export interface EchoBackend {
   readonly host: string;
   readonly name: string;
   /** Requests it received: url and headers. */
-  readonly received: { url: string; headers: IncomingHttpHeaders }[];
+  readonly received: { url: string; method: string; headers: IncomingHttpHeaders; body: string }[];
   close(): Promise<void>;
 }
 
@@ -14,9 +14,12 @@ export async function startEchoBackend(name: string, options: { keep?: boolean; 
   const received: EchoBackend['received'] = [];
   const server: Server = createServer((req, res) => {
     const start = (Date.now() / 1000).toFixed(6);
-    if (options.keep !== false) received.push({ url: req.url ?? '', headers: req.headers });
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (options.keep !== false) {
+        received.push({ url: req.url ?? '', method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+      }
       const body = JSON.stringify({ name, url: req.url, headers: req.headers });
       res.writeHead(200, {
         'content-type': 'application/json',
