@@ -23,7 +23,16 @@ import { deleteKeysWithPrefix, testPrefix } from '@galileo/testing';
 import { Redis } from 'ioredis';
 import { startNginx, type Nginx } from './worker-bench-nginx.js';
 import { runWrk, type PeerResult } from './worker-bench-peers.js';
-import { checkPrerequisites, childPids, cpuSeconds, freePort, log, NGINX, round, stopChild } from './worker-bench-proc.js';
+import {
+  checkPrerequisites,
+  childPids,
+  cpuSeconds,
+  freePort,
+  log,
+  NGINX,
+  round,
+  stopChild,
+} from './worker-bench-proc.js';
 
 const quick = process.argv.includes('--quick');
 const redisUrl = process.env.GALILEO_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -58,7 +67,10 @@ async function waitServing(url: string, timeoutMs: number, failed: () => string 
 }
 
 /** nginx as the peer proxy: one worker process, upstream keep-alive, the same path rewrite as ours. */
-async function startNginxProxy(core: string, backends: readonly string[]): Promise<{ url: string; workerPid: number; stop(): Promise<void> }> {
+async function startNginxProxy(
+  core: string,
+  backends: readonly string[],
+): Promise<{ url: string; workerPid: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'galileo-bench-nginx-proxy-'));
   const port = await freePort();
   const temp = (name: string) => {
@@ -100,9 +112,13 @@ ${backends.map((b) => `    server ${b} weight=1;`).join('\n')}
 }
 `,
   );
-  const child = spawn('taskset', ['-c', core, NGINX, '-p', dir, '-e', join(dir, 'error.log'), '-c', file], { stdio: 'ignore' });
+  const child = spawn('taskset', ['-c', core, NGINX, '-p', dir, '-e', join(dir, 'error.log'), '-c', file], {
+    stdio: 'ignore',
+  });
   const url = `http://127.0.0.1:${port}/function/busy/`;
-  await waitServing(url, 5_000, () => (child.exitCode !== null ? `nginx proxy exited with ${child.exitCode}` : null));
+  await waitServing(url, 5_000, () =>
+    child.exitCode !== null ? `nginx proxy exited with ${child.exitCode}` : null,
+  );
   const workers = childPids(child.pid!);
   if (workers.length !== 1) throw new Error(`expected one nginx worker process, found ${workers.length}`);
   return {
@@ -117,26 +133,32 @@ ${backends.map((b) => `    server ${b} weight=1;`).join('\n')}
 
 async function startBalancer(core: string, prefix: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('taskset', ['-c', core, process.execPath, '--import', 'tsx', 'services/load-balancer/src/main.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      ...process.env,
-      eb_go_lb_zone: 'zone-a',
-      eb_go_lb_node_name: 'lb-bench',
-      eb_go_lb_listen_port: String(port),
-      eb_go_lb_listen_host: '127.0.0.1',
-      eb_go_lb_weight_store: 'redis',
-      eb_go_lb_mode: 'prod',
-      galileo_redis_url: redisUrl,
-      galileo_redis_key_prefix: prefix,
-      NODE_ENV: 'production',
+  const child = spawn(
+    'taskset',
+    ['-c', core, process.execPath, '--import', 'tsx', 'services/load-balancer/src/main.ts'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        eb_go_lb_zone: 'zone-a',
+        eb_go_lb_node_name: 'lb-bench',
+        eb_go_lb_listen_port: String(port),
+        eb_go_lb_listen_host: '127.0.0.1',
+        eb_go_lb_weight_store: 'redis',
+        eb_go_lb_mode: 'prod',
+        galileo_redis_url: redisUrl,
+        galileo_redis_key_prefix: prefix,
+        NODE_ENV: 'production',
+      },
     },
-  });
+  );
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const url = `http://127.0.0.1:${port}/function/busy/`;
-  await waitServing(url, 60_000, () => (child.exitCode !== null ? `load balancer exited with ${child.exitCode}: ${stderr.slice(-2000)}` : null));
+  await waitServing(url, 60_000, () =>
+    child.exitCode !== null ? `load balancer exited with ${child.exitCode}: ${stderr.slice(-2000)}` : null,
+  );
   return { url, child };
 }
 
@@ -147,11 +169,13 @@ async function measureProxies() {
   const hosts = backends.map((b) => `127.0.0.1:${b.port}`);
   const store = createRedisWeightStore({ redis, keyPrefix: prefix });
   await store.put('zone-a', 'busy', { ips: hosts, weights: [1, 1] });
-  log(`backends ${hosts.join(', ')} on core ${CLIENT_CORE}; starting the balancer and nginx proxy on core ${PROXY_CORE}…`);
+  log(
+    `backends ${hosts.join(', ')} on core ${CLIENT_CORE}; starting the balancer and nginx proxy on core ${PROXY_CORE}…`,
+  );
   const lb = await startBalancer(PROXY_CORE, prefix);
   const proxy = await startNginxProxy(PROXY_CORE, hosts);
   try {
-    const warm = quick ? 2 : 5;
+    const warm = quick ? 4 : 8;
     await runWrk(lb.url, CONNECTIONS, warm, CLIENT_CORE);
     await runWrk(proxy.url, CONNECTIONS, warm, CLIENT_CORE);
     type Measured = PeerResult & { cpuUsPerRequest: number };
@@ -166,11 +190,22 @@ async function measureProxies() {
       return { ...result, cpuUsPerRequest: result.requests > 0 ? (cpu * 1e6) / result.requests : 0 };
     };
     for (let r = 0; r < ROUNDS; r++) {
-      const order: ['lb' | 'nginx', string][] = r % 2 === 0 ? [['lb', lb.url], ['nginx', proxy.url]] : [['nginx', proxy.url], ['lb', lb.url]];
+      const order: ['lb' | 'nginx', string][] =
+        r % 2 === 0
+          ? [
+              ['lb', lb.url],
+              ['nginx', proxy.url],
+            ]
+          : [
+              ['nginx', proxy.url],
+              ['lb', lb.url],
+            ];
       for (const [name, url] of order) {
         log(`round ${r + 1}/${ROUNDS}: wrk ${CONNECTIONS} connections, ${SECONDS} s → ${name}`);
         const result = await measured(name, url);
-        log(`  ${round(result.reqPerSec)} req/s, p99 ${result.p99Ms} ms, errors ${result.errors}, ${round(result.cpuUsPerRequest, 1)} µs CPU/request`);
+        log(
+          `  ${round(result.reqPerSec)} req/s, p99 ${result.p99Ms} ms, errors ${result.errors}, ${round(result.cpuUsPerRequest, 1)} µs CPU/request`,
+        );
         (name === 'lb' ? ours : theirs).push(result);
       }
     }
@@ -189,9 +224,20 @@ async function measureProxies() {
 async function measureReconcile() {
   const prefix = testPrefix('bench-lbopt');
   const redis = new Redis(redisUrl);
-  const bus = createBus({ redis: redis.duplicate(), catalogue: galileoCatalogue, source: 'bench-lb-optimizer', prefix });
+  const bus = createBus({
+    redis: redis.duplicate(),
+    catalogue: galileoCatalogue,
+    source: 'bench-lb-optimizer',
+    prefix,
+  });
   const t0 = performance.now();
-  const context = createSyntheticContext({ nodes: 1000, functions: 100, zones: 10, replicasPerZone: 2, seed: 7 });
+  const context = createSyntheticContext({
+    nodes: 1000,
+    functions: 100,
+    zones: 10,
+    replicasPerZone: 2,
+    seed: 7,
+  });
   const buildMs = performance.now() - t0;
   const store = createRedisWeightStore({ redis, keyPrefix: prefix });
   const optimizer = createLbOptimizer({
@@ -209,7 +255,9 @@ async function measureReconcile() {
     const runs: number[] = [];
     for (let i = 0; i < RECONCILE_RUNS; i++) runs.push((await optimizer.reconcile()).durationMs);
     const steady = median(runs);
-    log(`reconcile (steady, ${RECONCILE_RUNS} runs): median ${round(steady, 1)} ms, max ${round(Math.max(...runs), 1)} ms`);
+    log(
+      `reconcile (steady, ${RECONCILE_RUNS} runs): median ${round(steady, 1)} ms, max ${round(Math.max(...runs), 1)} ms`,
+    );
     return { first, steady, maxSteady: Math.max(...runs), buildMs };
   } finally {
     await store.close();
@@ -240,7 +288,8 @@ const result = {
   lbCpuUsPerRequest: round(median(proxies.ours.map((r) => r.cpuUsPerRequest)), 1),
   nginxCpuUsPerRequest: round(median(proxies.theirs.map((r) => r.cpuUsPerRequest)), 1),
   cpuEfficiencyToNginx: round(
-    median(proxies.theirs.map((r) => r.cpuUsPerRequest)) / Math.max(1e-9, median(proxies.ours.map((r) => r.cpuUsPerRequest))),
+    median(proxies.theirs.map((r) => r.cpuUsPerRequest)) /
+      Math.max(1e-9, median(proxies.ours.map((r) => r.cpuUsPerRequest))),
     3,
   ),
   loadAverage: loadavg()[0] === undefined ? null : round(loadavg()[0]!, 2),
@@ -253,7 +302,16 @@ const result = {
   reconcileValues: reconcile.first.written,
   syntheticContextBuildMs: round(reconcile.buildMs, 1),
   targets: { ratioToNginx: 0.5, reconcileMs: 200 },
-  setup: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, proxyCore: PROXY_CORE, clientCore: CLIENT_CORE, nodes: 1000, functions: 100, zones: 10 },
+  setup: {
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    rounds: ROUNDS,
+    proxyCore: PROXY_CORE,
+    clientCore: CLIENT_CORE,
+    nodes: 1000,
+    functions: 100,
+    zones: 10,
+  },
   totalSeconds: round((performance.now() - started) / 1000, 1),
 };
 console.log(JSON.stringify(result));

@@ -150,11 +150,15 @@ function naiveRound(input: OsmoticInput, params: OsmoticParameters) {
     const atGateway = flat.filter((t) => t.zone === gateway.zone);
     const zoneNodes = input.nodes.filter((n) => n.zone === gateway.zone);
     const avg =
-      zoneNodes.reduce((s, n) => s + (n.name === gateway.node ? 0 : (input.latency(gateway.node, n.name) ?? 0)), 0) /
-      Math.max(1, zoneNodes.length);
+      zoneNodes.reduce(
+        (s, n) => s + (n.name === gateway.node ? 0 : (input.latency(gateway.node, n.name) ?? 0)),
+        0,
+      ) / Math.max(1, zoneNodes.length);
     for (const fn of [...new Set(atGateway.map((t) => t.fn))]) {
       const ofFn = atGateway.filter((t) => t.fn === fn);
-      const running = input.pods.filter((p) => p.fn === fn && p.zone === gateway.zone && p.status === 'Running');
+      const running = input.pods.filter(
+        (p) => p.fn === fn && p.zone === gateway.zone && p.status === 'Running',
+      );
       const cpu = running.length ? running.reduce((s, p) => s + (p.cpuMean ?? 0), 0) / running.length : 0;
       const clientZones = [...new Set(ofFn.map((t) => t.clientZone))];
       const counts = clientZones.map((x) => ofFn.filter((t) => t.clientZone === x).length);
@@ -166,13 +170,24 @@ function naiveRound(input: OsmoticInput, params: OsmoticParameters) {
         const required = params.latencyRequirement(fn)!;
         const values: Record<PressureName, number> = {
           request: requestPressure(counts[i]!, max),
-          rtt_log: rttLogPressure(percentile(fromX.map((t) => t.time), params.percentile), params.logistic),
+          rtt_log: rttLogPressure(
+            percentile(
+              fromX.map((t) => t.time),
+              params.percentile,
+            ),
+            params.logistic,
+          ),
           network_distance: networkDistancePressure(distance, input.maxLatency),
           latency_req_unbound: latencyRequirementPressure(distance, required),
           latency_req_log: latencyRequirementLogPressure(distance, required, params.logistic),
           cpu_usage: cpuUsagePressure(cpu),
         };
-        rows.push({ fn, zone: gateway.zone, clientZone: x, value: combinedPressure(values, params.pressures) });
+        rows.push({
+          fn,
+          zone: gateway.zone,
+          clientZone: x,
+          value: combinedPressure(values, params.pressures),
+        });
       }
     }
   }
@@ -202,10 +217,11 @@ function measure(input: OsmoticInput) {
     const t1 = performance.now();
     let bytes = 0;
     records = 0;
-    if (!process.env.BENCH_OPT_ONLY_ROUND) for (const record of last.records()) {
-      bytes += JSON.stringify(record.value).length;
-      records++;
-    }
+    if (!process.env.BENCH_OPT_ONLY_ROUND)
+      for (const record of last.records()) {
+        bytes += JSON.stringify(record.value).length;
+        records++;
+      }
     recordTimes.push(performance.now() - t1);
     if (bytes === 0) log('no records');
   }
@@ -248,7 +264,9 @@ const mismatch = peer.rows.filter((p) => {
   const row = oursRows.find((r) => r.fn === p.fn && r.zone === p.zone && r.clientZone === p.clientZone);
   return !row || Math.abs(row.value - p.value) > 1e-9;
 }).length;
-log(`peer: ${peer.ms.toFixed(0)} ms for ${peer.rows.length} rows (ours ${median(ours.times).toFixed(1)} ms); rows that differ: ${mismatch}`);
+log(
+  `peer: ${peer.ms.toFixed(0)} ms for ${peer.rows.length} rows (ours ${median(ours.times).toFixed(1)} ms); rows that differ: ${mismatch}`,
+);
 
 const result = {
   roundMs: round2(median(full.times)),

@@ -4,13 +4,11 @@
 // no engine binary with the `prisma-client` generator, but the CLI insists that a schema engine
 // file exists, so PRISMA_SCHEMA_ENGINE_BINARY points at a stand-in when no engine was downloaded.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deriveSqliteSchema, derivedPath, sourcePath } from './derive-sqlite.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
 writeFileSync(derivedPath, deriveSqliteSchema(readFileSync(sourcePath, 'utf8')));
@@ -30,11 +28,9 @@ for (const schema of [sourcePath, derivedPath]) {
 
 function engineDownloaded() {
   try {
-    const engines = dirname(require.resolve('@prisma/engines/package.json'));
-    return spawnSync('sh', ['-c', `ls "${engines}" | grep -q '^schema-engine'`]).status === 0;
+    const engines = dirname(require.resolve('@prisma/engines'));
+    return [engines, dirname(engines)].some((dir) => readdirSync(dir).some((name) => name.startsWith('schema-engine')));
   } catch {
     return false;
   }
 }
-void here;
-void existsSync;

@@ -23,7 +23,8 @@ export const contextConfigSpec = defineConfig({
   latencyGraphJson: envVar({
     name: 'galileo_context_latency_graph_json',
     schema: envString({ expected: 'a path to a JSON file {"<from>": {"<to>": <ms>}}' }),
-    description: 'Latency graph file; without it the graph starts empty and is learned from forwarding headers.',
+    description:
+      'Latency graph file; without it the graph starts empty and is learned from forwarding headers.',
   }),
   maxLatency: envVar({
     name: 'galileo_context_max_latency',

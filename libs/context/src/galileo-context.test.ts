@@ -63,7 +63,15 @@ describe('node infos', () => {
 describe('pods', () => {
   it('parses the adapter JSON: container id, url, function, type, quoted quantities', () => {
     const parsed = parsePod(
-      podJson({ name: 'busy-deployment-x1', node: 'n1', ip: '10.42.0.7', fn: 'request-responder', type: 'fn', cpuRequest: '500m', memoryRequest: '250Mi' }),
+      podJson({
+        name: 'busy-deployment-x1',
+        node: 'n1',
+        ip: '10.42.0.7',
+        fn: 'request-responder',
+        type: 'fn',
+        cpuRequest: '500m',
+        memoryRequest: '250Mi',
+      }),
     );
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
@@ -78,21 +86,34 @@ describe('pods', () => {
   });
 
   it('reads the pod type from ether.edgerun.io/type too, and defaults requests', () => {
-    const parsed = parsePod(podJson({ name: 'p', node: 'n', ip: '1.2.3.4', extraLabels: { 'ether.edgerun.io/type': 'api-gateway' } }));
+    const parsed = parsePod(
+      podJson({
+        name: 'p',
+        node: 'n',
+        ip: '1.2.3.4',
+        extraLabels: { 'ether.edgerun.io/type': 'api-gateway' },
+      }),
+    );
     expect(parsed.ok && parsed.value.type).toBe('api-gateway');
     expect(parsed.ok && parsed.value.cpuRequestMillis).toBe(100);
     expect(parsed.ok && parsed.value.memoryRequestBytes).toBe(200 * 2 ** 20);
   });
 
   it('rejects a value without a name', () => {
-    expect(parsePod({ podIP: '1.2.3.4' })).toEqual({ ok: false, error: 'expected a pod with a non-empty "name"' });
+    expect(parsePod({ podIP: '1.2.3.4' })).toEqual({
+      ok: false,
+      error: 'expected a pod with a non-empty "name"',
+    });
     expect(parsePod('x').ok).toBe(false);
   });
 
   it('follows pod/* events and scale_schedule deletes', () => {
     const ctx = createGalileoContext();
     ctx.setNodeInfo(nodeInfo('n1', { zone: 'zone-a' }));
-    ctx.applyGalileoEvent('pod/pending', podJson({ name: 'a', node: 'n1', ip: '', fn: 'busy', status: 'Pending' }));
+    ctx.applyGalileoEvent(
+      'pod/pending',
+      podJson({ name: 'a', node: 'n1', ip: '', fn: 'busy', status: 'Pending' }),
+    );
     expect(ctx.replicas('busy')).toEqual([]);
     ctx.applyGalileoEvent('pod/running', podJson({ name: 'a', node: 'n1', ip: '10.42.0.1', fn: 'busy' }));
     expect(ctx.replicas('busy', 'zone-a').map((p) => p.name)).toEqual(['a']);
@@ -177,7 +198,13 @@ describe('telemetry', () => {
     // 4 cores; 1 s apart; +500 ms then +1000 ms then +1500 ms of CPU time (in ns)
     const values = [0, 5e8, 15e8, 30e8];
     values.forEach((v, i) =>
-      ctx.recordTelemetry({ node: 'n1', metric: 'kubernetes_cgrp_cpu', subsystem: 'c1', timestamp: 100 + i, value: v }),
+      ctx.recordTelemetry({
+        node: 'n1',
+        metric: 'kubernetes_cgrp_cpu',
+        subsystem: 'c1',
+        timestamp: 100 + i,
+        value: v,
+      }),
     );
     // milli_cores 500, 1000, 1500 → share = m / (10·4·100) = 0.125, 0.25, 0.375 → mean 0.25
     expect(ctx.containerCpuShare('c1', 60, 4)).toBeCloseTo(0.25, 10);
@@ -193,8 +220,20 @@ describe('telemetry', () => {
     const pod = parsePodOrThrow(podJson({ name: 'p', node: 'n1', ip: '1.1.1.1', containerId: 'c9' }));
     ctx.recordTelemetry({ node: 'n1', metric: 'cpu', subsystem: null, timestamp: 101, value: 80 });
     expect(ctx.podCpuShare(pod, 10)).toBeCloseTo(0.8);
-    ctx.recordTelemetry({ node: 'n1', metric: 'kubernetes_cgrp_cpu', subsystem: 'c9', timestamp: 100, value: 0 });
-    ctx.recordTelemetry({ node: 'n1', metric: 'kubernetes_cgrp_cpu', subsystem: 'c9', timestamp: 101, value: 1e9 });
+    ctx.recordTelemetry({
+      node: 'n1',
+      metric: 'kubernetes_cgrp_cpu',
+      subsystem: 'c9',
+      timestamp: 100,
+      value: 0,
+    });
+    ctx.recordTelemetry({
+      node: 'n1',
+      metric: 'kubernetes_cgrp_cpu',
+      subsystem: 'c9',
+      timestamp: 101,
+      value: 1e9,
+    });
     expect(ctx.podCpuShare(pod, 10)).toBeCloseTo(0.5); // 1000 mcores of 2 cores
   });
 });
@@ -208,8 +247,28 @@ describe('traces', () => {
     ctx.setNodeInfo(nodeInfo('lb-a', { zone: 'zone-a' }));
     ctx.setNodeInfo(nodeInfo('lb-b', { zone: 'zone-b' }));
     ctx.setNodeInfo(nodeInfo('w-b', { zone: 'zone-b' }));
-    ctx.applyGalileoEvent('pod/running', podJson({ name: 'busy-deployment-1', node: 'w-b', ip: '127.0.0.1', port: 9001, fn: 'busy', type: 'fn' }));
-    ctx.applyGalileoEvent('pod/running', podJson({ name: 'busy-deployment-2', node: 'lb-a', ip: '127.0.0.1', port: 9002, fn: 'busy', type: 'fn' }));
+    ctx.applyGalileoEvent(
+      'pod/running',
+      podJson({
+        name: 'busy-deployment-1',
+        node: 'w-b',
+        ip: '127.0.0.1',
+        port: 9001,
+        fn: 'busy',
+        type: 'fn',
+      }),
+    );
+    ctx.applyGalileoEvent(
+      'pod/running',
+      podJson({
+        name: 'busy-deployment-2',
+        node: 'lb-a',
+        ip: '127.0.0.1',
+        port: 9002,
+        fn: 'busy',
+        type: 'fn',
+      }),
+    );
     return { ctx, clock, latency };
   };
 
@@ -264,7 +323,9 @@ describe('traces', () => {
   it('skips failed traces and traces of unknown hosts', () => {
     const { ctx } = cluster();
     expect(ctx.recordTrace(trace({ status: -1, headers: forwardedHeaders }))).toBeUndefined();
-    expect(ctx.recordTrace(trace({ headers: JSON.stringify({ 'x-final-host': '10.9.9.9:1' }) }))).toBeUndefined();
+    expect(
+      ctx.recordTrace(trace({ headers: JSON.stringify({ 'x-final-host': '10.9.9.9:1' }) })),
+    ).toBeUndefined();
     expect(ctx.recordTrace(trace({ headers: '{not json' }))).toBeUndefined();
     expect(ctx.stats()).toMatchObject({ tracesRecorded: 0, tracesSkipped: 3 });
   });
@@ -281,7 +342,12 @@ describe('traces', () => {
 
 describe('requestHops', () => {
   it('skips stations without a timestamp', () => {
-    const hops = requestHops('c', 10, { 'x-forwarded-for': 'a, b', 'x-forwarded-host-b': '10.01', 'x-start': '10.02' }, 's');
+    const hops = requestHops(
+      'c',
+      10,
+      { 'x-forwarded-for': 'a, b', 'x-forwarded-host-b': '10.01', 'x-start': '10.02' },
+      's',
+    );
     expect(hops.map((h) => [h.from, h.to, Math.round(h.ms)])).toEqual([
       ['c', 'b', 20],
       ['b', 's', 20],

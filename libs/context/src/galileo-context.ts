@@ -16,7 +16,11 @@ import {
 /** Node metrics galileo-context keeps (reference §3). */
 export const NODE_METRICS = ['cpu', 'ram', 'load'] as const;
 /** Per-container metrics (`telem/<node>/<metric>/<containerId>`) galileo-context keeps. */
-export const CONTAINER_METRICS = ['kubernetes_cgrp_cpu', 'kubernetes_cgrp_mem', 'kubernetes_cgrp_blkio'] as const;
+export const CONTAINER_METRICS = [
+  'kubernetes_cgrp_cpu',
+  'kubernetes_cgrp_mem',
+  'kubernetes_cgrp_blkio',
+] as const;
 
 /** One successful request as the context keeps it: per serving node, in the trace window. */
 export interface ContextTrace {
@@ -152,7 +156,7 @@ export function createGalileoContext(options: ContextOptions = {}): GalileoConte
   const traceWindows = new WindowMap<ContextTrace>(traceWindowSeconds);
   const nodeInfos = new Map<string, NodeInfo>();
   const podsByName = new Map<string, PodInfo>();
-  let counters = { telemetryRecorded: 0, tracesRecorded: 0, tracesSkipped: 0, podEvents: 0 };
+  const counters = { telemetryRecorded: 0, tracesRecorded: 0, tracesSkipped: 0, podEvents: 0 };
 
   // Indexes rebuilt lazily after a pod or node change (reads vastly outnumber changes).
   let indexVersion = 0;
@@ -268,7 +272,12 @@ export function createGalileoContext(options: ContextOptions = {}): GalileoConte
         nodeTelem.append(reading.node + SEP + reading.metric, reading.timestamp, reading.value, now);
       } else {
         if (!KEEP_CONTAINER.has(reading.metric)) return;
-        containerTelem.append(reading.subsystem + SEP + reading.metric, reading.timestamp, reading.value, now);
+        containerTelem.append(
+          reading.subsystem + SEP + reading.metric,
+          reading.timestamp,
+          reading.value,
+          now,
+        );
       }
       counters.telemetryRecorded++;
     },
@@ -336,7 +345,12 @@ export function createGalileoContext(options: ContextOptions = {}): GalileoConte
           const existing = podsByName.get(pod.name);
           // galileo-context updates a stored pod only while it is Pending/Running: a late
           // `running` does not revive a pod that was shut down.
-          if (!existing || existing.status === 'Pending' || existing.status === 'Running' || existing.status === 'Unknown') {
+          if (
+            !existing ||
+            existing.status === 'Pending' ||
+            existing.status === 'Running' ||
+            existing.status === 'Unknown'
+          ) {
             upsertPod(event === 'running' && pod.status !== 'Running' ? withStatus(pod, 'Running') : pod);
           }
         }
@@ -344,7 +358,9 @@ export function createGalileoContext(options: ContextOptions = {}): GalileoConte
         const v = value as Record<string, unknown>;
         if (v.delete === true) {
           const nested = v.pod && typeof v.pod === 'object' ? (v.pod as Record<string, unknown>) : {};
-          const podName = [v.pod_name, nested.pod_name, nested.name, v.podName].find((x) => typeof x === 'string');
+          const podName = [v.pod_name, nested.pod_name, nested.name, v.podName].find(
+            (x) => typeof x === 'string',
+          );
           if (typeof podName === 'string') setStatus(podName, 'Not Running');
         }
       }
@@ -370,7 +386,11 @@ export function createGalileoContext(options: ContextOptions = {}): GalileoConte
     containerTelemetry: (containerId, metric) => containerTelem.read(containerId + SEP + metric, clock()),
     containerCpuShare(containerId, lookbackSeconds, cores) {
       const now = clock();
-      const points = containerTelem.since(containerId + SEP + 'kubernetes_cgrp_cpu', now - lookbackSeconds, now);
+      const points = containerTelem.since(
+        containerId + SEP + 'kubernetes_cgrp_cpu',
+        now - lookbackSeconds,
+        now,
+      );
       return meanCpuShare(points, cores > 0 ? cores : 1);
     },
     nodeCpuShare(node, lookbackSeconds) {

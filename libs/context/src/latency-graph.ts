@@ -32,7 +32,10 @@ export function parseLatencyGraphJson(text: string): ParseResult<LatencyGraphJso
   const out: LatencyGraphJson = {};
   for (const [from, row] of Object.entries(parsed as Record<string, unknown>)) {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-      return { ok: false, error: `latency graph: entry ${JSON.stringify(from)} must be an object {"<to>": <ms>}` };
+      return {
+        ok: false,
+        error: `latency graph: entry ${JSON.stringify(from)} must be an object {"<to>": <ms>}`,
+      };
     }
     out[from] = {};
     for (const [to, ms] of Object.entries(row as Record<string, unknown>)) {
@@ -48,14 +51,18 @@ export function parseLatencyGraphJson(text: string): ParseResult<LatencyGraphJso
   return { ok: true, value: out };
 }
 
-export function createLatencyGraph(initial: LatencyGraphJson = {}, options: { maxLatency?: number } = {}): LatencyGraph {
+export function createLatencyGraph(
+  initial: LatencyGraphJson = {},
+  options: { maxLatency?: number } = {},
+): LatencyGraph {
   const graph = new Map<string, Map<string, number>>();
   const set = (a: string, b: string, ms: number) => {
     let row = graph.get(a);
     if (!row) graph.set(a, (row = new Map()));
     row.set(b, ms);
   };
-  for (const [from, row] of Object.entries(initial)) for (const [to, ms] of Object.entries(row)) set(from, to, ms);
+  for (const [from, row] of Object.entries(initial))
+    for (const [to, ms] of Object.entries(row)) set(from, to, ms);
   const initialMax = options.maxLatency ?? 0;
   let max = initialMax;
   let min = Number.POSITIVE_INFINITY;

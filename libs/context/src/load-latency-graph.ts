@@ -3,7 +3,10 @@ import { createLatencyGraph, parseLatencyGraphJson, type LatencyGraph } from './
 import type { ParseResult } from './pods.js';
 
 /** Reads a latency graph file (`galileo_context_latency_graph_json`). */
-export async function loadLatencyGraph(path: string, options: { maxLatency?: number } = {}): Promise<ParseResult<LatencyGraph>> {
+export async function loadLatencyGraph(
+  path: string,
+  options: { maxLatency?: number } = {},
+): Promise<ParseResult<LatencyGraph>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

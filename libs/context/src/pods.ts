@@ -62,12 +62,30 @@ function unquote(v: string): string {
   return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
 }
 
-const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, m: 1e-3 };
+const BINARY: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+const DECIMAL: Record<string, number> = {
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  m: 1e-3,
+};
 
 /** Kubernetes quantity → number (`500m` → 0.5, `1Gi` → 1073741824, `2` → 2); undefined if unreadable. */
 export function parseQuantity(quantity: string): number | undefined {
-  const m = /^\s*([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(Ki|Mi|Gi|Ti|Pi|Ei|k|K|M|G|T|P|E|m)?\s*$/.exec(quantity);
+  const m = /^\s*([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(Ki|Mi|Gi|Ti|Pi|Ei|k|K|M|G|T|P|E|m)?\s*$/.exec(
+    quantity,
+  );
   if (!m) return undefined;
   const n = Number(m[1]);
   const unit = m[2];
@@ -98,7 +116,9 @@ export function parsePod(value: unknown): ParseResult<PodInfo> {
       if (!c || typeof c !== 'object') continue;
       const rc = c as Record<string, unknown>;
       containers[key] = {
-        id: str(rc.id).replace(/^containerd:\/\//, '').replace(/^docker:\/\//, ''),
+        id: str(rc.id)
+          .replace(/^containerd:\/\//, '')
+          .replace(/^docker:\/\//, ''),
         name: str(rc.name, key),
         image: str(rc.image),
         port: typeof rc.port === 'number' ? rc.port : Number(rc.port ?? -1) || -1,

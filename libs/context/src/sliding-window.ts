@@ -15,7 +15,8 @@ export class SlidingWindow<T = number> {
   private head = 0;
 
   constructor(readonly windowSeconds: number) {
-    if (!(windowSeconds > 0)) throw new Error(`a window needs a positive size in seconds, got ${windowSeconds}`);
+    if (!(windowSeconds > 0))
+      throw new Error(`a window needs a positive size in seconds, got ${windowSeconds}`);
   }
 
   append(ts: number, value: T, now: number): void {

@@ -57,7 +57,15 @@ export function podInfo(options: Parameters<typeof podJson>[0]): PodInfo {
   return parsed.value;
 }
 
-export function nodeInfo(node: string, options: { zone?: string; cpus?: number; role?: 'worker' | 'client'; extraLabels?: Record<string, string> } = {}): NodeInfo {
+export function nodeInfo(
+  node: string,
+  options: {
+    zone?: string;
+    cpus?: number;
+    role?: 'worker' | 'client';
+    extraLabels?: Record<string, string>;
+  } = {},
+): NodeInfo {
   const nodeLabels: Record<string, string> = { [labels.hostname]: node, ...options.extraLabels };
   if (options.zone !== undefined) nodeLabels[labels.zone] = options.zone;
   if (options.role === 'client') nodeLabels[labels.clientRole] = 'true';
@@ -128,7 +136,15 @@ export function createSyntheticContext(options: SyntheticClusterOptions): Galile
   for (const zone of zones) {
     const node = nodesByZone.get(zone)![0]!;
     gatewayNode.set(zone, node);
-    pods.push(podInfo({ name: `gateway-${zone}`, node, ip: `10.0.0.${zones.indexOf(zone) + 1}`, type: podTypes.apiGateway, zone }));
+    pods.push(
+      podInfo({
+        name: `gateway-${zone}`,
+        node,
+        ip: `10.0.0.${zones.indexOf(zone) + 1}`,
+        type: podTypes.apiGateway,
+        zone,
+      }),
+    );
     for (const other of nodesByZone.get(zone)!) {
       if (other !== node) graph.update(node, other, 1 + random() * 60);
     }
@@ -144,7 +160,15 @@ export function createSyntheticContext(options: SyntheticClusterOptions): Galile
       const zoneNodes = nodesByZone.get(zone)!;
       for (let r = 0; r < replicas; r++) {
         const node = zoneNodes[Math.floor(random() * zoneNodes.length)]!;
-        pods.push(podInfo({ name: `fn-${f}-deployment-${zone}-${r}`, node, ip: nextIp(), fn, type: podTypes.function }));
+        pods.push(
+          podInfo({
+            name: `fn-${f}-deployment-${zone}-${r}`,
+            node,
+            ip: nextIp(),
+            fn,
+            type: podTypes.function,
+          }),
+        );
       }
     }
   }

@@ -12,7 +12,7 @@ import { PrismaMariaDb } from '@prisma/adapter-mariadb';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 
 const quick = process.argv.includes('--quick');
-const total = quick ? 20_000 : 200_000;
+const total = quick ? 20_000 : 100_000;
 const batch = 1000;
 
 function traces(prefix: string, count: number): TraceRecord[] {
@@ -38,6 +38,7 @@ function rate(rows: number, ms: number): number {
 
 async function measure(target: DatabaseTarget) {
   const db = await openDatabase(target);
+  await db.traces.insertMany(traces('w', 3000)); // warm-up (JIT, connections)
   const rows = traces('a', total);
   let t = performance.now();
   for (let i = 0; i < rows.length; i += batch) await db.traces.insertMany(rows.slice(i, i + batch));
@@ -63,6 +64,7 @@ async function measure(target: DatabaseTarget) {
       : (new SqlitePrismaClient({
           adapter: new PrismaBetterSqlite3({ url: target.path }),
         }) as unknown as MysqlPrismaClient);
+  await prisma.trace.createMany({ data: traces('v', 1000) }); // warm-up
   t = performance.now();
   for (let i = 0; i < peerRows.length; i += batch) {
     const data = peerRows.slice(i, i + batch);

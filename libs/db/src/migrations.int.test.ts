@@ -93,6 +93,17 @@ for (const dialect of dialects) {
   });
 }
 
+describe('MariaDB migrations', () => {
+  it('create the database when it does not exist yet, as prisma migrate deploy does', async () => {
+    const t = await testTarget('mysql', 'migrate_create');
+    targets.push(t);
+    await t.cleanup(); // drop it: openDatabase must create it again (cleanup drops it once more)
+    const db = await openDatabase(t.target);
+    expect(await db.experiments.list()).toEqual([]);
+    await db.close();
+  });
+});
+
 describe('SQLite migrations are transactional', () => {
   it('leaves nothing behind when a migration fails, and applies it once fixed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'galileo-db-mig-'));

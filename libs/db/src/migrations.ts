@@ -95,15 +95,29 @@ export async function migrateMysql(
   dir = defaultMigrationsDir('mysql'),
 ): Promise<string[]> {
   const migrations = readMigrations(dir);
-  const connection = await createConnection({
+  const settings = {
     host: target.host,
     port: target.port,
     user: target.user,
     password: target.password ?? '',
-    database: target.database,
     multipleStatements: true,
     connectTimeout: 10_000,
-  });
+  };
+  const connection = await createConnection({ ...settings, database: target.database }).catch(
+    async (error: unknown) => {
+      // Like `prisma migrate deploy`: a database that does not exist yet is created.
+      if ((error as { errno?: number }).errno !== 1049) throw error;
+      const server = await createConnection(settings);
+      try {
+        await server.query(
+          `CREATE DATABASE IF NOT EXISTS \`${target.database.replace(/`/g, '``')}\` CHARACTER SET utf8mb4`,
+        );
+      } finally {
+        await server.end();
+      }
+      return createConnection({ ...settings, database: target.database });
+    },
+  );
   const lock = `galileo_migrate_${target.database}`.slice(0, 64);
   try {
     const [got] = (await connection.query('SELECT GET_LOCK(?, 120) AS got', [lock])) as {

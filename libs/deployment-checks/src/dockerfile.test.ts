@@ -56,8 +56,14 @@ describe('Dockerfile', () => {
     expect(users[users.length - 1]).not.toMatch(/^USER\s+(root|0)(:|$)/);
     expect(instruction(final, 'HEALTHCHECK').join(' ')).toContain('/app/deployment/docker/healthcheck.mjs');
     expect(instruction(final, 'ENTRYPOINT')).toEqual([
-      'ENTRYPOINT ["node", "--import", "tsx", "/app/deployment/docker/entrypoint.mjs"]',
+      'ENTRYPOINT ["node", "--import", "/app/node_modules/tsx/dist/loader.mjs", "/app/deployment/docker/entrypoint.mjs"]',
     ]);
+    // the loader the entry point names is tsx's "." export
+    const tsx = JSON.parse(readFileSync(repoPath('node_modules', 'tsx', 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    expect(tsx.exports['.']).toBe('./dist/loader.mjs');
+    expect(instruction(final, 'WORKDIR').pop()).toBe('WORKDIR /data');
   });
 
   it('has no architecture-specific step (one file for amd64, arm64, armv7)', () => {

@@ -64,13 +64,17 @@ export interface RunningService {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a service the way the image does: `node --import tsx deployment/docker/entrypoint.mjs <name>`. */
-export function startService(name: string, env: Record<string, string>): RunningService {
+/**
+ * Starts a service the way the image does: `node --import <tsx loader> deployment/docker/entrypoint.mjs
+ * <name>`, in a working directory of its own (the image's is /data, without tsconfig or node_modules).
+ */
+export function startService(name: string, env: Record<string, string>, cwd: string): RunningService {
+  const loader = repoPath('node_modules', 'tsx', 'dist', 'loader.mjs');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', repoPath('deployment', 'docker', 'entrypoint.mjs'), name],
+    ['--import', loader, repoPath('deployment', 'docker', 'entrypoint.mjs'), name],
     {
-      cwd: repoPath(),
+      cwd,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

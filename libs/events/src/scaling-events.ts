@@ -111,7 +111,10 @@ export function pythonJson(value: unknown): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'string':
-      return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      return JSON.stringify(value).replace(
+        /[\u007f-\uffff]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
     case 'object': {
       if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
       const parts: string[] = [];

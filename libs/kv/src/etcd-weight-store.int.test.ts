@@ -23,7 +23,10 @@ describe('etcd weight store (real etcd)', () => {
     prefixes.push(prefix);
     const store = createEtcdWeightStore({ hosts: testEtcdHost(), prefix });
     stores.push(store);
-    return { store, putRaw: async (zone, fn, value) => void (await raw.put(weightKey(prefix, zone, fn)).value(value)) };
+    return {
+      store,
+      putRaw: async (zone, fn, value) => void (await raw.put(weightKey(prefix, zone, fn)).value(value)),
+    };
   });
 
   it('keeps watching across an etcd restart and re-reads what was written while it was down', async () => {
@@ -38,7 +41,10 @@ describe('etcd weight store (real etcd)', () => {
       await waitFor(() => changes.some((c) => c.type === 'put'), { what: 'first put' });
 
       await etcd.kill();
-      await waitFor(() => changes.some((c) => c.type === 'status' && !c.connected), { timeoutMs: 20_000, what: 'disconnect status' });
+      await waitFor(() => changes.some((c) => c.type === 'status' && !c.connected), {
+        timeoutMs: 20_000,
+        what: 'disconnect status',
+      });
       await etcd.start();
       // written right after the restart: reaches the watcher through the resumed watch or the re-read
       await writer.put('golb/function/zone-a/busy').value('{"ips":["a:1","b:2"],"weights":[1,5]}');
@@ -52,7 +58,10 @@ describe('etcd weight store (real etcd)', () => {
         { timeoutMs: 30_000, what: 'the value written after the restart' },
       );
       await writer.put('golb/function/zone-a/later').value('{"ips":["c:3"],"weights":[7]}');
-      await waitFor(() => changes.some((c) => c.type === 'put' && c.entry.fn === 'later'), { timeoutMs: 30_000, what: 'a later put' });
+      await waitFor(() => changes.some((c) => c.type === 'put' && c.entry.fn === 'later'), {
+        timeoutMs: 30_000,
+        what: 'a later put',
+      });
       expect(changes.some((c) => c.type === 'status' && c.connected)).toBe(true);
       await watch.close();
     } finally {

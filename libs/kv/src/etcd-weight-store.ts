@@ -10,7 +10,13 @@ import {
   type FunctionWeights,
   type WeightEntry,
 } from './function-weights.js';
-import { InvalidWeightsError, type WeightChange, type WeightStore, type WeightWatch, type ZoneListing } from './weight-store.js';
+import {
+  InvalidWeightsError,
+  type WeightChange,
+  type WeightStore,
+  type WeightWatch,
+  type ZoneListing,
+} from './weight-store.js';
 
 export interface EtcdWeightStoreOptions {
   /** `host:port` or `http(s)://host:port`, one or several (`eb_go_lb_etcd_host`, `osmotic_lb_opt_etcd_host:port`). */
@@ -28,7 +34,10 @@ export interface EtcdWeightStoreOptions {
 const withScheme = (host: string) => (/^https?:\/\//.test(host) ? host : `http://${host}`);
 
 /** A cockatiel-compatible backoff: 50 ms doubling up to `max` (etcd3's default waits up to 30 s). */
-function cappedBackoff(maxMs: number, delay = 50): { duration: number; next(): ReturnType<typeof cappedBackoff> } {
+function cappedBackoff(
+  maxMs: number,
+  delay = 50,
+): { duration: number; next(): ReturnType<typeof cappedBackoff> } {
   return { duration: delay, next: () => cappedBackoff(maxMs, Math.min(maxMs, delay * 2)) };
 }
 
@@ -52,7 +61,9 @@ export function createEtcdWeightStore(options: EtcdWeightStoreOptions): WeightSt
   const client = options.client ?? new Etcd3(etcdOptions);
   const watches = new Set<WeightWatch>();
 
-  const listZone = async (zone: string): Promise<{ listing: ZoneListing; revision: bigint; kvs: IKeyValue[] }> => {
+  const listZone = async (
+    zone: string,
+  ): Promise<{ listing: ZoneListing; revision: bigint; kvs: IKeyValue[] }> => {
     const response = await client.getAll().prefix(zonePrefix(prefix, zone)).exec();
     const entries: WeightEntry[] = [];
     const invalid: { key: string; error: string }[] = [];
@@ -78,7 +89,10 @@ export function createEtcdWeightStore(options: EtcdWeightStoreOptions): WeightSt
     async put(zone, fn, weights) {
       const problem = weightsProblem(weights);
       if (problem) throw new InvalidWeightsError(zone, fn, problem);
-      await client.put(weightKey(prefix, zone, fn)).value(formatFunctionWeights(weights)).exec();
+      await client
+        .put(weightKey(prefix, zone, fn))
+        .value(formatFunctionWeights(weights))
+        .exec();
     },
     watch(zone, listener) {
       let closed = false;

@@ -1,15 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { formatFunctionWeights, parseFunctionWeights, parseWeightKey, sameWeights, weightKey, zonePrefix } from './function-weights.js';
+import {
+  formatFunctionWeights,
+  parseFunctionWeights,
+  parseWeightKey,
+  sameWeights,
+  weightKey,
+  zonePrefix,
+} from './function-weights.js';
 
 describe('weight keys', () => {
   it('are golb/function/<zone>/<fn> with a trailing-slash zone prefix', () => {
     expect(weightKey('golb/function/', 'zone-a', 'busy')).toBe('golb/function/zone-a/busy');
     expect(zonePrefix('golb/function/', 'zone-a')).toBe('golb/function/zone-a/');
-    expect(parseWeightKey('golb/function/', 'golb/function/zone-a/busy')).toEqual({ ok: true, value: { zone: 'zone-a', fn: 'busy' } });
+    expect(parseWeightKey('golb/function/', 'golb/function/zone-a/busy')).toEqual({
+      ok: true,
+      value: { zone: 'zone-a', fn: 'busy' },
+    });
   });
 
   it('reject keys that do not have exactly a zone and a function part', () => {
-    for (const key of ['golb/function/zone-a', 'golb/function/zone-a/busy/x', 'golb/function//busy', 'other/zone-a/busy']) {
+    for (const key of [
+      'golb/function/zone-a',
+      'golb/function/zone-a/busy/x',
+      'golb/function//busy',
+      'other/zone-a/busy',
+    ]) {
       expect(parseWeightKey('golb/function/', key).ok).toBe(false);
     }
   });
@@ -40,8 +55,12 @@ describe('weight values', () => {
   });
 
   it('compare by position', () => {
-    expect(sameWeights({ ips: ['a', 'b'], weights: [1, 2] }, { ips: ['a', 'b'], weights: [1, 2] })).toBe(true);
-    expect(sameWeights({ ips: ['a', 'b'], weights: [1, 2] }, { ips: ['b', 'a'], weights: [2, 1] })).toBe(false);
+    expect(sameWeights({ ips: ['a', 'b'], weights: [1, 2] }, { ips: ['a', 'b'], weights: [1, 2] })).toBe(
+      true,
+    );
+    expect(sameWeights({ ips: ['a', 'b'], weights: [1, 2] }, { ips: ['b', 'a'], weights: [2, 1] })).toBe(
+      false,
+    );
     expect(sameWeights(undefined, undefined)).toBe(true);
   });
 });

@@ -30,7 +30,8 @@ export function zonePrefix(prefix: string, zone: string): string {
 
 /** Splits a key below the prefix into zone and function: exactly `<zone>/<fn>`, or an error. */
 export function parseWeightKey(prefix: string, key: string): KvResult<{ zone: string; fn: string }> {
-  if (!key.startsWith(prefix)) return { ok: false, error: `key ${JSON.stringify(key)} is not below ${JSON.stringify(prefix)}` };
+  if (!key.startsWith(prefix))
+    return { ok: false, error: `key ${JSON.stringify(key)} is not below ${JSON.stringify(prefix)}` };
   const parts = key.slice(prefix.length).split('/');
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
     return {
@@ -43,13 +44,15 @@ export function parseWeightKey(prefix: string, key: string): KvResult<{ zone: st
 
 /** Checks weights before they are written or used: non-empty, same lengths, integers ≥ 0, one ≥ 1 not required. */
 export function weightsProblem(weights: FunctionWeights): string | undefined {
-  if (!Array.isArray(weights.ips) || !Array.isArray(weights.weights)) return 'expected "ips" and "weights" arrays';
+  if (!Array.isArray(weights.ips) || !Array.isArray(weights.weights))
+    return 'expected "ips" and "weights" arrays';
   if (weights.ips.length === 0) return 'an empty "ips" list (a function without replicas is not written)';
   if (weights.ips.length !== weights.weights.length) {
     return `${weights.ips.length} ips but ${weights.weights.length} weights (they pair up by position)`;
   }
   for (const ip of weights.ips) {
-    if (typeof ip !== 'string' || ip.trim() === '') return `ip ${JSON.stringify(ip)} is not a non-empty host[:port] string`;
+    if (typeof ip !== 'string' || ip.trim() === '')
+      return `ip ${JSON.stringify(ip)} is not a non-empty host[:port] string`;
   }
   for (const w of weights.weights) {
     if (typeof w !== 'number' || !Number.isInteger(w) || w < 0) {
@@ -68,7 +71,10 @@ export function parseFunctionWeights(raw: string): KvResult<FunctionWeights> {
     return { ok: false, error: `not JSON (${(e as Error).message}): ${JSON.stringify(raw.slice(0, 120))}` };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return { ok: false, error: `expected {"ips": [...], "weights": [...]}, got ${JSON.stringify(raw.slice(0, 120))}` };
+    return {
+      ok: false,
+      error: `expected {"ips": [...], "weights": [...]}, got ${JSON.stringify(raw.slice(0, 120))}`,
+    };
   }
   const value = parsed as { ips?: unknown; weights?: unknown };
   const weights = { ips: value.ips, weights: value.weights } as FunctionWeights;
@@ -85,6 +91,7 @@ export function formatFunctionWeights(weights: FunctionWeights): string {
 export function sameWeights(a: FunctionWeights | undefined, b: FunctionWeights | undefined): boolean {
   if (!a || !b) return a === b;
   if (a.ips.length !== b.ips.length) return false;
-  for (let i = 0; i < a.ips.length; i++) if (a.ips[i] !== b.ips[i] || a.weights[i] !== b.weights[i]) return false;
+  for (let i = 0; i < a.ips.length; i++)
+    if (a.ips[i] !== b.ips[i] || a.weights[i] !== b.weights[i]) return false;
   return true;
 }

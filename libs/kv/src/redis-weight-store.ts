@@ -6,7 +6,12 @@ import {
   weightsProblem,
   type WeightEntry,
 } from './function-weights.js';
-import { InvalidWeightsError, type WeightChange, type WeightStore, type WeightWatch } from './weight-store.js';
+import {
+  InvalidWeightsError,
+  type WeightChange,
+  type WeightStore,
+  type WeightWatch,
+} from './weight-store.js';
 
 export interface RedisWeightStoreOptions {
   /** Commands (HGET, HSET, PUBLISH). */
@@ -29,7 +34,11 @@ export function createRedisWeightStore(options: RedisWeightStoreOptions): Weight
   const zoneKey = (zone: string) => `${base}${zone}`;
   const watches = new Set<WeightWatch>();
 
-  const decode = (zone: string, fn: string, raw: string): Extract<WeightChange, { type: 'put' | 'invalid' }> => {
+  const decode = (
+    zone: string,
+    fn: string,
+    raw: string,
+  ): Extract<WeightChange, { type: 'put' | 'invalid' }> => {
     const parsed = parseFunctionWeights(raw);
     if (!parsed.ok) return { type: 'invalid', key: `${zoneKey(zone)}/${fn}`, raw, error: parsed.error };
     return { type: 'put', entry: { zone, fn, weights: parsed.value } };
@@ -72,7 +81,11 @@ export function createRedisWeightStore(options: RedisWeightStoreOptions): Weight
       let resolveReady!: () => void;
       const ready = new Promise<void>((r) => (resolveReady = r));
       const channel = zoneKey(zone);
-      const subscriber = redis.duplicate({ maxRetriesPerRequest: null, enableReadyCheck: false, lazyConnect: true });
+      const subscriber = redis.duplicate({
+        maxRetriesPerRequest: null,
+        enableReadyCheck: false,
+        lazyConnect: true,
+      });
       const status = (up: boolean, detail?: string) => {
         if (connected === up) return;
         connected = up;
@@ -100,7 +113,12 @@ export function createRedisWeightStore(options: RedisWeightStoreOptions): Weight
           return;
         }
         if (typeof parsed.fn !== 'string' || typeof parsed.value !== 'string') {
-          listener({ type: 'invalid', key: channel, raw: message, error: 'expected a change notice {"fn", "value"}' });
+          listener({
+            type: 'invalid',
+            key: channel,
+            raw: message,
+            error: 'expected a change notice {"fn", "value"}',
+          });
           return;
         }
         listener(decode(zone, parsed.fn, parsed.value));

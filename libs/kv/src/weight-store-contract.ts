@@ -38,7 +38,9 @@ export function weightStoreContract(
       await store.put('zone-ab', 'other', { ips: ['b:1'], weights: [1] });
       await putRaw('zone-a', 'broken', '{"ips": ["a:1"], "weights": [1.5]}');
       await store.put('zone-a', 'busy', { ips: ['a:1', 'b:2'], weights: [2, 3] });
-      await waitFor(() => changes.some((c) => c.type === 'put' && c.entry.fn === 'busy'), { what: 'the put' });
+      await waitFor(() => changes.some((c) => c.type === 'put' && c.entry.fn === 'busy'), {
+        what: 'the put',
+      });
       const puts = changes.filter((c) => c.type === 'put');
       expect(puts.map((c) => c.type === 'put' && `${c.entry.zone}/${c.entry.fn}`)).toEqual(['zone-a/busy']);
       const invalid = changes.find((c) => c.type === 'invalid');

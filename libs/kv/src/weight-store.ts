@@ -12,7 +12,11 @@ export type WeightChange =
    * The complete state of the zone, read at start and after every reconnect (so nothing written
    * while the watch was down is missed).
    */
-  | { readonly type: 'snapshot'; readonly entries: readonly WeightEntry[]; readonly invalid: readonly { key: string; error: string }[] }
+  | {
+      readonly type: 'snapshot';
+      readonly entries: readonly WeightEntry[];
+      readonly invalid: readonly { key: string; error: string }[];
+    }
   /** The store became unreachable or reachable again; the last weights stay in force meanwhile. */
   | { readonly type: 'status'; readonly connected: boolean; readonly detail?: string };
 

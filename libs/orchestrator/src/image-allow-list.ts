@@ -3,7 +3,10 @@
  * in `*` (`edgerun/*`, `registry.local:5000/fn-*`), or a repository without a tag matching every
  * tag of it (`edgerun/resnet`). An empty list allows every image.
  */
-export function imageAllowed(image: string, allowList: readonly string[]): { ok: true } | { ok: false; reason: string } {
+export function imageAllowed(
+  image: string,
+  allowList: readonly string[],
+): { ok: true } | { ok: false; reason: string } {
   if (allowList.length === 0) return { ok: true };
   const repository = image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '');
   for (const entry of allowList) {

@@ -34,17 +34,30 @@ describe('Kubernetes orchestrator against the pod API double', () => {
       value: { name: 'resnet-deployment-aaaaa', created: true },
     });
     const [pod] = api.pods('galileo');
-    expect(pod.spec.nodeSelector).toEqual({ 'node-role.kubernetes.io/worker': 'true', 'ether.edgerun.io/zone': 'zone-a' });
-    expect(pod.metadata.labels).toEqual({ 'ether.edgerun.io/function': 'resnet', type: 'fn', 'ether.edgerun.io/zone': 'zone-a' });
+    expect(pod.spec.nodeSelector).toEqual({
+      'node-role.kubernetes.io/worker': 'true',
+      'ether.edgerun.io/zone': 'zone-a',
+    });
+    expect(pod.metadata.labels).toEqual({
+      'ether.edgerun.io/function': 'resnet',
+      type: 'fn',
+      'ether.edgerun.io/zone': 'zone-a',
+    });
     expect(await k8s.createPod(request('resnet-deployment-aaaaa'))).toEqual({
       ok: true,
       value: { name: 'resnet-deployment-aaaaa', created: false },
     });
     expect(api.pods()).toHaveLength(1);
     expect((await k8s.listPods()).map((p) => p.name)).toEqual(['resnet-deployment-aaaaa']);
-    expect(await k8s.deletePod('resnet-deployment-aaaaa', 'galileo')).toEqual({ ok: true, value: { deleted: true } });
+    expect(await k8s.deletePod('resnet-deployment-aaaaa', 'galileo')).toEqual({
+      ok: true,
+      value: { deleted: true },
+    });
     await waitFor(() => api.pods().length === 0, { what: 'the pod to be gone' });
-    expect(await k8s.deletePod('resnet-deployment-aaaaa', 'galileo')).toEqual({ ok: true, value: { deleted: false } });
+    expect(await k8s.deletePod('resnet-deployment-aaaaa', 'galileo')).toEqual({
+      ok: true,
+      value: { deleted: false },
+    });
     await k8s.close();
   });
 
@@ -55,7 +68,10 @@ describe('Kubernetes orchestrator against the pod API double', () => {
     expect(!invalid.ok && invalid.error.message).toContain('spec.containers[0].image: Required value');
     api.forbid('galileo');
     const forbidden = await k8s.createPod(request('resnet-deployment-bbbbb'));
-    expect(forbidden).toMatchObject({ ok: false, error: { kind: 'forbidden', retryable: false, status: 403 } });
+    expect(forbidden).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden', retryable: false, status: 403 },
+    });
     expect(!forbidden.ok && forbidden.error.message).toContain('cannot create resource "pods"');
     const outside = await k8s.createPod(request('resnet-deployment-ccccc', { namespace: 'kube-system' }));
     expect(outside).toMatchObject({ ok: false, error: { kind: 'forbidden' } });

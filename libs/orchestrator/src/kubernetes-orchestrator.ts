@@ -247,7 +247,11 @@ async function startPodWatch(
         (err: unknown) => {
           controller = null;
           if (stopped) return;
-          if (err) options.logger?.warn({ err: (err as Error).message ?? String(err) }, 'pod watch ended; reconnecting');
+          if (err)
+            options.logger?.warn(
+              { err: (err as Error).message ?? String(err) },
+              'pod watch ended; reconnecting',
+            );
           schedule();
         },
       );

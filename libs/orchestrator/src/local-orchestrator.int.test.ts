@@ -35,7 +35,10 @@ describe('local orchestrator (real child processes of the sample app)', () => {
       ok: true,
       value: { name: 'resnet-deployment-aaaaa', created: false },
     });
-    const url = await waitFor(() => local.urlOf('resnet-deployment-aaaaa'), { timeoutMs: 25_000, what: 'the replica to run' });
+    const url = await waitFor(() => local.urlOf('resnet-deployment-aaaaa'), {
+      timeoutMs: 25_000,
+      what: 'the replica to run',
+    });
     const res = await fetch(`${url}/function/resnet`);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-sample-app')).toBe('resnet-deployment-aaaaa');
@@ -55,11 +58,17 @@ describe('local orchestrator (real child processes of the sample app)', () => {
     const pid = Number(container.id.replace('local://', ''));
     expect(alive(pid)).toBe(true);
 
-    expect(await local.deletePod('resnet-deployment-aaaaa', 'default')).toEqual({ ok: true, value: { deleted: true } });
+    expect(await local.deletePod('resnet-deployment-aaaaa', 'default')).toEqual({
+      ok: true,
+      value: { deleted: true },
+    });
     expect(alive(pid)).toBe(false);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     expect(events.map(([e]) => e)).toEqual(['create', 'pending', 'running', 'shutdown', 'delete']);
-    expect(await local.deletePod('resnet-deployment-aaaaa', 'default')).toEqual({ ok: true, value: { deleted: false } });
+    expect(await local.deletePod('resnet-deployment-aaaaa', 'default')).toEqual({
+      ok: true,
+      value: { deleted: false },
+    });
     await local.close();
   });
 
@@ -69,7 +78,10 @@ describe('local orchestrator (real child processes of the sample app)', () => {
     const refused = await local.createPod(request('resnet-deployment-ccccc'));
     expect(refused).toMatchObject({ ok: false, error: { kind: 'refused', retryable: false } });
     expect(!refused.ok && refused.error.message).toContain('at most 1 replicas');
-    await waitFor(() => local.urlOf('resnet-deployment-bbbbb'), { timeoutMs: 25_000, what: 'the replica to run' });
+    await waitFor(() => local.urlOf('resnet-deployment-bbbbb'), {
+      timeoutMs: 25_000,
+      what: 'the replica to run',
+    });
     const [pod] = await local.listPods();
     const pid = Number(Object.values(pod!.containers)[0]!.id.replace('local://', ''));
     await local.close();

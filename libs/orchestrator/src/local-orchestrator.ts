@@ -209,11 +209,16 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions = {}):
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
         stderr = (stderr + chunk).slice(-2_000);
       });
-      child.once('error', (e) => options.logger?.warn({ err: e.message, pod: name }, 'replica failed to start'));
+      child.once('error', (e) =>
+        options.logger?.warn({ err: e.message, pod: name }, 'replica failed to start'),
+      );
       child.once('exit', (code, signal) => {
         pod.phase = pod.stopping && (code === 0 || signal === 'SIGTERM') ? 'Succeeded' : 'Failed';
         if (!pod.stopping) {
-          options.logger?.warn({ pod: name, code, signal, stderr: stderr.slice(-500) }, 'replica exited on its own');
+          options.logger?.warn(
+            { pod: name, code, signal, stderr: stderr.slice(-500) },
+            'replica exited on its own',
+          );
         }
         pods.delete(name);
         emit('delete', pod);

@@ -58,7 +58,14 @@ describe('the pod the original created (k8s/create.py)', () => {
         qosClass: 'Burstable',
         startTime: new Date('2026-12-02T12:00:00Z'),
         containerStatuses: [
-          { name: 'request-responder', containerID: 'containerd://abc', image: 'x', imageID: '', ready: true, restartCount: 0 },
+          {
+            name: 'request-responder',
+            containerID: 'containerd://abc',
+            image: 'x',
+            imageID: '',
+            ready: true,
+            restartCount: 0,
+          },
         ],
       },
     };

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decideScaling } from './decide.js';
-import type { OsmoticInput, OsmoticPod } from './input.js';
-import { PRESSURE_COLUMNS, type FunctionPressure, type PressureResult, type PressureRow } from './pressure.js';
+import type { OsmoticInput } from './input.js';
+import {
+  PRESSURE_COLUMNS,
+  type FunctionPressure,
+  type PressureResult,
+  type PressureRow,
+} from './pressure.js';
 import { runOsmoticRound } from './round.js';
 import { fnPod, latencyTable, parameters, workerNode } from './test-support/scenario.js';
 
@@ -15,7 +20,10 @@ const base: OsmoticInput = {
     { zone: 'zone-c', node: 'gw-c' },
   ],
   nodes: [workerNode('node-a', 'zone-a'), workerNode('node-b', 'zone-b'), workerNode('node-c', 'zone-c')],
-  pods: [fnPod('resnet-deployment-aaaaa', 'zone-a', 'node-a'), fnPod('resnet-deployment-ccccc', 'zone-c', 'node-c')],
+  pods: [
+    fnPod('resnet-deployment-aaaaa', 'zone-a', 'node-a'),
+    fnPod('resnet-deployment-ccccc', 'zone-c', 'node-c'),
+  ],
   traces: [],
   latency: latencyTable({ 'gw-a|gw-b': 10, 'gw-b|gw-c': 30, 'gw-a|gw-c': 40 }),
   maxLatency: 100,
@@ -49,7 +57,14 @@ function toPressures(simple: SimpleRow[]): Pick<PressureResult, 'gateways'> {
       runningPods: 0,
       cpuMean: 0,
       cpuUsage: 0,
-      clients: rows.map((r) => ({ fn: r.fn, zone: r.zone, clientZone: r.clientZone, client: 'c', count: 1, times: [] })),
+      clients: rows.map((r) => ({
+        fn: r.fn,
+        zone: r.zone,
+        clientZone: r.clientZone,
+        client: 'c',
+        count: 1,
+        times: [],
+      })),
       columns,
       mean: rows.reduce((sum, o) => sum + o.value, 0) / rows.length,
     };
@@ -60,11 +75,17 @@ const full = (name: string, zone: string) => workerNode(name, zone, { pods: '0' 
 const decide = (input: Partial<OsmoticInput>, rows: SimpleRow[], p = parameters()) =>
   decideScaling({ ...base, ...input }, p, toPressures(rows));
 const summary = (r: ReturnType<typeof decideScaling>) =>
-  r.actions.map((a) => `${a.delete ? 'delete' : 'create'} ${a.fn} ${a.origin_zone}→${a.dest_zone} ${a.pod.pod_name}`);
+  r.actions.map(
+    (a) => `${a.delete ? 'delete' : 'create'} ${a.fn} ${a.origin_zone}→${a.dest_zone} ${a.pod.pod_name}`,
+  );
 
 describe('decision table', () => {
   it('hot zone with room: a replica in the client zone', () => {
-    const r = decide({}, [row('zone-a', 'zone-b', 0.9), row('zone-a', 'zone-a', 0.5), row('zone-c', 'zone-c', 0.5)]);
+    const r = decide({}, [
+      row('zone-a', 'zone-b', 0.9),
+      row('zone-a', 'zone-a', 0.5),
+      row('zone-c', 'zone-c', 0.5),
+    ]);
     expect(summary(r)).toEqual(['create resnet zone-a→zone-b resnet-deployment-p0001']);
     const a = r.actions[0]!;
     expect(a.pod.labels).toEqual({
@@ -92,12 +113,18 @@ describe('decision table', () => {
     ]);
     const rows2 = [row('zone-c', 'zone-b', 0.9), row('zone-a', 'zone-b', 0.85), row('zone-c', 'zone-c', 0.5)];
     const rows3 = [...rows2, row('zone-c', 'zone-b', 0.5)].slice(1); // P[c,b] = 0.5 < max
-    expect(summary(decide({ nodes }, rows3))).toEqual(['create resnet zone-a→zone-c resnet-deployment-p0001']);
+    expect(summary(decide({ nodes }, rows3))).toEqual([
+      'create resnet zone-a→zone-c resnet-deployment-p0001',
+    ]);
   });
 
   it('no zone can host → a skip with a reason, no action, no throw', () => {
     const nodes = [full('node-a', 'zone-a'), full('node-b', 'zone-b'), full('node-c', 'zone-c')];
-    const r = decide({ nodes }, [row('zone-a', 'zone-b', 0.9), row('zone-a', 'zone-a', 0.5), row('zone-c', 'zone-c', 0.5)]);
+    const r = decide({ nodes }, [
+      row('zone-a', 'zone-b', 0.9),
+      row('zone-a', 'zone-a', 0.5),
+      row('zone-c', 'zone-c', 0.5),
+    ]);
     expect(r.actions).toEqual([]);
     expect(r.skips).toEqual([
       {
@@ -114,7 +141,11 @@ describe('decision table', () => {
       fn: 'other',
       resourceRequests: { cpu: '1500m', memory: '1Gi' },
     });
-    const nodes = [full('node-a', 'zone-a'), workerNode('node-b', 'zone-b', { cpu: '2' }), full('node-c', 'zone-c')];
+    const nodes = [
+      full('node-a', 'zone-a'),
+      workerNode('node-b', 'zone-b', { cpu: '2' }),
+      full('node-c', 'zone-c'),
+    ];
     const rows = [row('zone-a', 'zone-b', 0.9), row('zone-a', 'zone-a', 0.5), row('zone-c', 'zone-c', 0.5)];
     const template = (cpu: string, memory = '200Mi') => [
       fnPod('resnet-deployment-aaaaa', 'zone-a', 'node-a', { resourceRequests: { cpu, memory } }),
@@ -136,14 +167,21 @@ describe('decision table', () => {
   });
 
   it('replica cap: running + pending + accepted − this function’s deletes < max_replicas', () => {
-    const rows = [row('zone-a', 'zone-b', 0.9), row('zone-c', 'zone-b', 0.95), row('zone-a', 'zone-a', 0.5), row('zone-c', 'zone-c', 0.5)];
+    const rows = [
+      row('zone-a', 'zone-b', 0.9),
+      row('zone-c', 'zone-b', 0.95),
+      row('zone-a', 'zone-a', 0.5),
+      row('zone-c', 'zone-c', 0.5),
+    ];
     const r = decide({}, rows, parameters({ maxReplicas: 3 }));
     expect(summary(r)).toEqual(['create resnet zone-c→zone-b resnet-deployment-p0001']);
     expect(r.skips).toEqual([
       { reason: 'replica cap reached (3 of at most 3)', fn: 'resnet', zone: 'zone-a', clientZone: 'zone-b' },
     ]);
     const pending = fnPod('resnet-deployment-ppppp', 'zone-b', 'node-b', { status: 'Pending' });
-    expect(decide({ pods: [...base.pods, pending] }, rows, parameters({ maxReplicas: 3 })).actions).toEqual([]);
+    expect(decide({ pods: [...base.pods, pending] }, rows, parameters({ maxReplicas: 3 })).actions).toEqual(
+      [],
+    );
   });
 
   it('scale down: the least busy replica of a cold zone goes, the last replica stays', () => {
@@ -164,7 +202,11 @@ describe('decision table', () => {
     const one = decide({ pods: [pods[0]!] }, [row('zone-a', 'zone-a', 0.1)]);
     expect(one.actions).toEqual([]);
     expect(one.skips).toEqual([
-      { reason: 'scale-down skipped: the last replica of the function is kept', fn: 'resnet', zone: 'zone-a' },
+      {
+        reason: 'scale-down skipped: the last replica of the function is kept',
+        fn: 'resnet',
+        zone: 'zone-a',
+      },
     ]);
   });
 

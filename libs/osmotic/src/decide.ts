@@ -85,7 +85,8 @@ function nodeUsage(input: OsmoticInput): Map<string, NodeUsage> {
 /** zone_has_enough_resources: the first worker node of the zone the request fits on, or null. */
 function fittingNode(zone: string, req: Requests, byZone: Map<string, NodeUsage[]>): NodeUsage | null {
   for (const u of byZone.get(zone) ?? []) {
-    if (u.pods < u.podCapacity && u.cpuCapacity - u.cpu >= req.cpu && u.memCapacity - u.mem > req.mem) return u;
+    if (u.pods < u.podCapacity && u.cpuCapacity - u.cpu >= req.cpu && u.memCapacity - u.mem > req.mem)
+      return u;
   }
   return null;
 }
@@ -124,11 +125,13 @@ export function decideScaling(
 
   // the mean over client zones per (fn, z), and P[fn, z, x] looked up only when a fallback needs it
   const byFnZone = new Map<string, FunctionPressure>();
-  for (const f of functionPressures) if (!byFnZone.has(fnZoneKey(f.fn, f.zone))) byFnZone.set(fnZoneKey(f.fn, f.zone), f);
+  for (const f of functionPressures)
+    if (!byFnZone.has(fnZoneKey(f.fn, f.zone))) byFnZone.set(fnZoneKey(f.fn, f.zone), f);
   const pressureAt = (fn: string, zone: string, clientZone: string) => {
     const f = byFnZone.get(fnZoneKey(fn, zone));
     if (!f) return undefined;
-    for (let i = 0; i < f.clients.length; i++) if (f.clients[i]!.clientZone === clientZone) return f.columns[i * COLUMNS]!;
+    for (let i = 0; i < f.clients.length; i++)
+      if (f.clients[i]!.clientZone === clientZone) return f.columns[i * COLUMNS]!;
     return undefined;
   };
 
@@ -201,7 +204,13 @@ export function decideScaling(
     for (let i = 0; i < f.clients.length; i++) {
       const value = f.columns[i * COLUMNS]!;
       if (value > params.maxThreshold)
-        candidates.push({ fn: f.fn, zone: f.zone, clientZone: f.clients[i]!.clientZone, value, gateway: f.gateway });
+        candidates.push({
+          fn: f.fn,
+          zone: f.zone,
+          clientZone: f.clients[i]!.clientZone,
+          value,
+          gateway: f.gateway,
+        });
     }
   }
   // the hottest first, so the replica cap and the free capacity go where the pressure is highest

@@ -32,7 +32,9 @@ export type QuantityResult = { ok: true; value: number } | { ok: false; error: s
 /** The quantity's value in base units (cores for CPU, bytes for memory, a count for pods). */
 export function parseQuantity(text: string | number): QuantityResult {
   if (typeof text === 'number') {
-    return Number.isFinite(text) ? { ok: true, value: text } : { ok: false, error: `expected a finite number, got ${text}` };
+    return Number.isFinite(text)
+      ? { ok: true, value: text }
+      : { ok: false, error: `expected a finite number, got ${text}` };
   }
   const trimmed = text.trim();
   const m = QUANTITY.exec(trimmed);

@@ -70,3 +70,43 @@ describe('galileo points', () => {
     expect(traceTimestampNs({ ...trace, sent: -1 }) / 1000n).toBe(1603020000123457n);
   });
 });
+
+describe('the hand-written trace line', () => {
+  it('is the line formatLine gives for the same point', () => {
+    for (const t of [
+      trace,
+      { ...trace, status: null, server: null, headers: null, response: null, sent: -1 },
+      { ...trace, client: 'a b,c=d' },
+    ]) {
+      const expected = formatLine(
+        'traces',
+        {
+          client: t.client,
+          exp_id: t.experimentId,
+          server: t.server,
+          service: t.service,
+          status: t.status === null ? null : String(t.status),
+        },
+        {
+          request_id: t.requestId,
+          created: t.created,
+          sent: t.sent,
+          done: t.done,
+          rt: t.sent > 0 ? t.done - t.sent : null,
+          headers: t.headers,
+          response: t.response,
+        },
+        traceTimestampNs(t),
+      );
+      expect(traceLine(t)).toBe(expected);
+    }
+  });
+});
+
+describe('string fields with line breaks', () => {
+  it('escapes them so a body never ends the point', () => {
+    const line = traceLine({ ...trace, response: 'a\nb\r\nc' });
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line).toContain('response="a\\nb\\r\\nc"');
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * InfluxDB line protocol: `measurement,tag=v,… field=v,… <timestamp>`. Escaping as the
  * InfluxDB v2 reference says: measurement `,` and space; tag keys, tag values and field keys
- * `,`, `=` and space; string field values `"` and `\`. Tags with empty values are left out
+ * `,`, `=` and space; string field values `"` and `\`, and line breaks as `\n`/`\r` (a line break
+ * would end the point; galileo's trace lines escape them the same way). Tags with empty values are left out
  * (line protocol has no empty tag value).
  */
 export type FieldValue = number | string | boolean | { int: number };
@@ -9,12 +10,15 @@ export type FieldValue = number | string | boolean | { int: number };
 // Each escape tests first: most names and values need none, and a test is cheaper than a replace.
 const MEASUREMENT_SPECIAL = /[\\, \n]/;
 const KEY_SPECIAL = /[\\,= \n]/;
-const STRING_SPECIAL = /[\\"]/;
-const escapeMeasurement = (s: string) =>
+const STRING_SPECIAL = /[\\"\n\r]/;
+export const escapeMeasurement = (s: string) =>
   MEASUREMENT_SPECIAL.test(s) ? s.replace(/[\\, ]/g, '\\$&').replace(/\n/g, '\\n') : s;
-const escapeKey = (s: string) =>
+/** A tag key, tag value or field key. */
+export const escapeKey = (s: string) =>
   KEY_SPECIAL.test(s) ? s.replace(/[\\,= ]/g, '\\$&').replace(/\n/g, '\\n') : s;
-const escapeString = (s: string) => (STRING_SPECIAL.test(s) ? s.replace(/[\\"]/g, '\\$&') : s);
+/** The inside of a string field value (the quotes are the caller's). */
+export const escapeString = (s: string) =>
+  STRING_SPECIAL.test(s) ? s.replace(/[\\"]/g, '\\$&').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
 
 /**
  * One point. Tags are written in the order given: pass them sorted by key (InfluxDB's

@@ -76,15 +76,18 @@ export function createCliContext(options: CliContextOptions): CliContext {
     config.redis.url ? 'galileo_redis_url' : `${config.redis.host}:${config.redis.port}`;
 
   const openRedis = async () => {
-    const client = new Redis({ ...redisOptions(config.redis, { connectionName: 'galileo-cli' }), lazyConnect: true });
-    client.on('error', () => undefined);
+    // Not lazyConnect: the bus duplicates this client, and a lazy duplicate would never connect
+    // before its first command (the bus waits for "ready" first).
+    const client = new Redis(redisOptions(config.redis, { connectionName: 'galileo-cli' }));
+    let lastError = 'no answer';
+    client.on('error', (e: Error) => void (lastError = e.message || e.name));
     const timeoutMs = options.connectTimeoutMs ?? 3_000;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        client.connect().then(() => client.ping()),
+        client.ping(),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+          timer = setTimeout(() => reject(new Error(lastError)), timeoutMs);
         }),
       ]);
     } catch (e) {

@@ -221,7 +221,8 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('experiment daemon with %s', (kind)
     await f.lpush(
       JSON.stringify({
         id: long,
-        instructions: 'spawn exphost svc 1\nspawn exphost svc 3\nrps exphost svc 20\nsleep 60\nclose exphost svc',
+        instructions:
+          'spawn exphost svc 1\nspawn exphost svc 3\nrps exphost svc 20\nsleep 60\nclose exphost svc',
       }),
     );
     await f.waitForStatus(long, 'IN_PROGRESS');

@@ -305,12 +305,13 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
       current = stampMessage(raw, experiment.id, experiment.created);
       await queue.restamp(entry, current);
     }
-    // The history is read when it may exist: a recovered message, or an id the message chose
-    // (a duplicate). A freshly generated id has none, and the stream is long.
-    let stream =
-      stamped || experiment.id !== generated
-        ? await openExperimentStream(redis, bus, experiment.id)
-        : newExperimentStream(bus, experiment.id);
+    // The history is read only when it may exist — a recovered message, or an id the message
+    // chose that was queued before — because the lifecycle stream is long and never trimmed.
+    const mayExist =
+      stamped !== null || (experiment.id !== generated && (await queue.isKnownId(experiment.id)));
+    let stream = mayExist
+      ? await openExperimentStream(redis, bus, experiment.id)
+      : newExperimentStream(bus, experiment.id);
     const found = stream.state();
     if (found.status !== 'initial') {
       if (stamped && found.status === 'QUEUED') {
@@ -351,6 +352,7 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
         ...(message.rawConfiguration === undefined ? {} : { configuration: message.rawConfiguration }),
         daemon: name,
       });
+      await queue.noteId(id);
       log(id).info({ form: message.form, problem }, 'experiment queued');
     }
     // Its queued event is on the bus: the message may leave the processing list now.
@@ -471,6 +473,7 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
         ...(message.rawConfiguration === undefined ? {} : { configuration: message.rawConfiguration }),
         daemon: name,
       });
+      await queue.noteId(id);
     }
     const cancelled = await stream.handle({ type: 'CancelExperiment', end: nowS(), reason });
     if (cancelled.ok) noteEnd(stream);

@@ -29,7 +29,9 @@ export function heuristicInput(
     return {
       zone,
       ...(gateway && { gateway: { address: gateway.url, node: gateway.nodeName } }),
-      replicas: context.replicas(fn, zone).map((pod) => ({ address: pod.url, node: pod.nodeName, cpuShare: share(pod) })),
+      replicas: context
+        .replicas(fn, zone)
+        .map((pod) => ({ address: pod.url, node: pod.nodeName, cpuShare: share(pod) })),
     };
   });
   return {

@@ -37,7 +37,13 @@ afterAll(async () => {
 
 describe('worker → load balancers → sample-app replicas in two zones, weights from the lb-optimizer', () => {
   it('shifts zone a’s weight away from the replica whose node turns busy', async () => {
-    const bus = createBus({ redis: t.connect(), catalogue: galileoCatalogue, source: 'e2e-test', prefix: t.prefix, streamRefreshMs: 100 });
+    const bus = createBus({
+      redis: t.connect(),
+      catalogue: galileoCatalogue,
+      source: 'e2e-test',
+      prefix: t.prefix,
+      streamRefreshMs: 100,
+    });
     const ports = { a1: 0, a2: 0, b1: 0 };
     for (const name of ['a1', 'a2', 'b1'] as const) {
       const app = createSampleApp({ port: 0, host: '127.0.0.1', name });
@@ -57,12 +63,29 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
     for (const [node, { zone, client }] of Object.entries(nodes)) {
       const labels: Record<string, string> = { 'ether.edgerun.io/zone': zone };
       if (client) labels['node-role.kubernetes.io/client'] = 'true';
-      await t.redis.hset(`${t.prefix}telemd.info:${node}`, { cpus: '2', labels: JSON.stringify(labels), allocatable: JSON.stringify({ cpu: '2' }) });
+      await t.redis.hset(`${t.prefix}telemd.info:${node}`, {
+        cpus: '2',
+        labels: JSON.stringify(labels),
+        allocatable: JSON.stringify({ cpu: '2' }),
+      });
     }
     const graph = join(dir, 'latency.json');
-    writeFileSync(graph, JSON.stringify({ a1: { 'lb-a': 2 }, a2: { 'lb-a': 2 }, b1: { 'lb-b': 2 }, 'lb-a': { 'lb-b': 25 }, 'client-a': { 'lb-a': 1 } }));
+    writeFileSync(
+      graph,
+      JSON.stringify({
+        a1: { 'lb-a': 2 },
+        a2: { 'lb-a': 2 },
+        b1: { 'lb-b': 2 },
+        'lb-a': { 'lb-b': 25 },
+        'client-a': { 'lb-a': 1 },
+      }),
+    );
 
-    const common = { galileo_redis_url: 'redis://127.0.0.1:6379', galileo_redis_key_prefix: t.prefix, galileo_logging_level: 'info' };
+    const common = {
+      galileo_redis_url: 'redis://127.0.0.1:6379',
+      galileo_redis_key_prefix: t.prefix,
+      galileo_logging_level: 'info',
+    };
     const lb = (zone: string, node: string, port: number, gateway: number) =>
       startServiceProcess('load-balancer', {
         ...common,
@@ -95,19 +118,46 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
     const pods = [
       podJson({ name: 'gateway-a', node: 'lb-a', ip: '127.0.0.1', port: lbA, type: 'api-gateway' }),
       podJson({ name: 'gateway-b', node: 'lb-b', ip: '127.0.0.1', port: lbB, type: 'api-gateway' }),
-      podJson({ name: 'busy-deployment-a1', node: 'a1', ip: '127.0.0.1', port: ports.a1, fn: 'busy', type: 'fn' }),
-      podJson({ name: 'busy-deployment-a2', node: 'a2', ip: '127.0.0.1', port: ports.a2, fn: 'busy', type: 'fn' }),
-      podJson({ name: 'busy-deployment-b1', node: 'b1', ip: '127.0.0.1', port: ports.b1, fn: 'busy', type: 'fn' }),
+      podJson({
+        name: 'busy-deployment-a1',
+        node: 'a1',
+        ip: '127.0.0.1',
+        port: ports.a1,
+        fn: 'busy',
+        type: 'fn',
+      }),
+      podJson({
+        name: 'busy-deployment-a2',
+        node: 'a2',
+        ip: '127.0.0.1',
+        port: ports.a2,
+        fn: 'busy',
+        type: 'fn',
+      }),
+      podJson({
+        name: 'busy-deployment-b1',
+        node: 'b1',
+        ip: '127.0.0.1',
+        port: ports.b1,
+        fn: 'busy',
+        type: 'fn',
+      }),
     ];
     for (const pod of pods) {
-      await bus.publish(galileoSubjects.events('pod/running'), { type: 'GalileoEvent', data: { name: 'pod/running', timestamp: Date.now() / 1000, value: pod } });
+      await bus.publish(galileoSubjects.events('pod/running'), {
+        type: 'GalileoEvent',
+        data: { name: 'pod/running', timestamp: Date.now() / 1000, value: pod },
+      });
     }
     const cpu: Record<string, number> = { a1: 10, a2: 10, b1: 10 };
     const report = () =>
       bus.publishBatch(
         Object.entries(cpu).map(([node, value]) => ({
           subject: galileoSubjects.telemetry(node, 'cpu'),
-          draft: { type: 'TelemetryReported' as const, data: { node, metric: 'cpu', subsystem: null, timestamp: Date.now() / 1000, value } },
+          draft: {
+            type: 'TelemetryReported' as const,
+            data: { node, metric: 'cpu', subsystem: null, timestamp: Date.now() / 1000, value },
+          },
         })),
       );
     await report();
@@ -117,7 +167,8 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
       const raw = await etcd.get(`${prefix}zone-a/busy`).string();
       return raw === null ? null : (JSON.parse(raw) as { ips: string[]; weights: number[] });
     };
-    const weightOf = (v: { ips: string[]; weights: number[] } | null, port: number) => v?.weights[v.ips.indexOf(`127.0.0.1:${port}`)] ?? -1;
+    const weightOf = (v: { ips: string[]; weights: number[] } | null, port: number) =>
+      v?.weights[v.ips.indexOf(`127.0.0.1:${port}`)] ?? -1;
     const failed = () => processes.map((p) => p.output().slice(-3000)).join('\n----\n');
     const calm = await waitFor(
       async () => {
@@ -130,15 +181,29 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
     });
     expect(calm.ips).toContain(`127.0.0.1:${lbB}`); // zone b's gateway, weight 1
     expect(weightOf(calm, lbB)).toBe(1);
-    const zoneB = JSON.parse((await etcd.get(`${prefix}zone-b/busy`).string())!) as { ips: string[]; weights: number[] };
+    const zoneB = JSON.parse((await etcd.get(`${prefix}zone-b/busy`).string())!) as {
+      ips: string[];
+      weights: number[];
+    };
     expect(zoneB.ips).toEqual([`127.0.0.1:${ports.b1}`, `127.0.0.1:${lbA}`]);
 
     // the worker: routing table busy → zone a's balancer; clients request /function/busy
-    await createRoutingTable(t.redis, { prefix: t.prefix }).setRecord({ service: 'busy', hosts: [`127.0.0.1:${lbA}`] });
-    await waitFor(() => bus.request(galileoSubjects.workerCommand('client-a', 'ping'), { type: 'PingWorker', data: {} }, { timeoutMs: 2_000 }), {
-      timeoutMs: 60_000,
-      what: 'the worker to answer',
+    await createRoutingTable(t.redis, { prefix: t.prefix }).setRecord({
+      service: 'busy',
+      hosts: [`127.0.0.1:${lbA}`],
     });
+    await waitFor(
+      () =>
+        bus.request(
+          galileoSubjects.workerCommand('client-a', 'ping'),
+          { type: 'PingWorker', data: {} },
+          { timeoutMs: 2_000 },
+        ),
+      {
+        timeoutMs: 60_000,
+        what: 'the worker to answer',
+      },
+    );
     const traces: RequestTrace[] = [];
     const sub = await bus.subscribe('galileo.traces.>', {
       group: 'e2e-test',
@@ -149,18 +214,29 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
     });
     const group = (await bus.request(
       galileoSubjects.workerCommand('client-a', 'spawn'),
-      { type: 'SpawnClientGroup', data: { service: 'busy', clients: 2, parameters: { path: '/function/busy' } } },
+      {
+        type: 'SpawnClientGroup',
+        data: { service: 'busy', clients: 2, parameters: { path: '/function/busy' } },
+      },
       { timeoutMs: 10_000 },
     )) as { groupId: string };
-    await bus.request(galileoSubjects.workerCommand('client-a', 'workload'), { type: 'SetWorkload', data: { groupId: group.groupId, rate: 20 } }, { timeoutMs: 10_000 });
+    await bus.request(
+      galileoSubjects.workerCommand('client-a', 'workload'),
+      { type: 'SetWorkload', data: { groupId: group.groupId, rate: 20 } },
+      { timeoutMs: 10_000 },
+    );
 
     const servedBy = (tr: RequestTrace) => {
       const final = (JSON.parse(tr.headers ?? '{}') as Record<string, string>)['x-final-host'] ?? '';
       return final.split(',').at(-1)!.trim();
     };
-    await waitFor(() => traces.filter((tr) => tr.status === 200).length >= 100, { timeoutMs: 60_000, what: '100 traces' });
+    await waitFor(() => traces.filter((tr) => tr.status === 200).length >= 100, {
+      timeoutMs: 60_000,
+      what: '100 traces',
+    });
     const before = traces.filter((tr) => tr.status === 200).map(servedBy);
-    const share = (hosts: string[], port: number) => hosts.filter((h) => h === `127.0.0.1:${port}`).length / hosts.length;
+    const share = (hosts: string[], port: number) =>
+      hosts.filter((h) => h === `127.0.0.1:${port}`).length / hosts.length;
     expect(share(before, ports.a1)).toBeGreaterThan(0.3);
     expect(share(before, ports.a2)).toBeGreaterThan(0.3);
 
@@ -176,7 +252,10 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
     expect(weightOf(busy, ports.a1)).toBeGreaterThanOrEqual(1); // never 0
     const mark = traces.length;
     await waitFor(() => traces.length >= mark + 100, { timeoutMs: 60_000, what: '100 more traces' });
-    const after = traces.slice(mark + 10).filter((tr) => tr.status === 200).map(servedBy); // +10: requests in flight at the change
+    const after = traces
+      .slice(mark + 10)
+      .filter((tr) => tr.status === 200)
+      .map(servedBy); // +10: requests in flight at the change
     expect(share(after, ports.a2)).toBeGreaterThan(0.75);
     expect(share(after, ports.a1)).toBeLessThan(0.25);
     expect(traces.filter((tr) => tr.status !== 200)).toEqual([]);

@@ -25,7 +25,13 @@ const params = { a: 250, b: 1, c: 0.2, midpoint: 35, offset: 0 };
 async function setup(options: { thresholds?: Record<string, number>; mirrorEvents?: boolean } = {}) {
   const fn = `busy_${randomBytes(3).toString('hex')}`;
   const t = redisTestContext('lbopt');
-  const bus = createBus({ redis: t.connect(), catalogue: galileoCatalogue, source: 'lb-optimizer', prefix: t.prefix, streamRefreshMs: 50 });
+  const bus = createBus({
+    redis: t.connect(),
+    catalogue: galileoCatalogue,
+    source: 'lb-optimizer',
+    prefix: t.prefix,
+    streamRefreshMs: 50,
+  });
   const prefix = `${testEtcdPrefix('lbopt')}golb/function/`;
   prefixes.push(prefix);
   const store: WeightStore = createEtcdWeightStore({ hosts: testEtcdHost(), prefix });
@@ -63,7 +69,10 @@ describe('lb-optimizer (real etcd, real Redis bus)', () => {
     const report = await optimizer.reconcile();
     expect(report).toMatchObject({ functions: 1, computed: 3, written: 3, failed: 0 });
     // see weight-heuristic.test.ts: 79 = trunc(100·0.8·pen(10)), 13 = trunc(100·0.5·pen(40)), gateways 1
-    expect(await read('zone-a')).toEqual({ ips: ['10.42.0.1:8080', '10.42.0.2:8080', '10.0.0.2:8079'], weights: [79, 13, 1] });
+    expect(await read('zone-a')).toEqual({
+      ips: ['10.42.0.1:8080', '10.42.0.2:8080', '10.0.0.2:8079'],
+      weights: [79, 13, 1],
+    });
     expect(await read('zone-b')).toEqual({ ips: ['10.42.1.1:8080', '10.0.0.1:8079'], weights: [99, 1] });
     expect(await read('zone-c')).toEqual({ ips: ['10.0.0.1:8079', '10.0.0.2:8079'], weights: [1, 1] });
   });
@@ -91,13 +100,19 @@ describe('lb-optimizer (real etcd, real Redis bus)', () => {
       group: 'test',
       startAt: 'beginning',
       handler: (event) => {
-        if (event.type === 'GalileoEvent' && event.data.name === 'weight_update') updates.push(weightUpdateSchema.parse(event.data.value));
+        if (event.type === 'GalileoEvent' && event.data.name === 'weight_update')
+          updates.push(weightUpdateSchema.parse(event.data.value));
       },
     });
     cleanups.push(() => sub.stop());
     await optimizer.reconcile();
     await waitFor(() => updates.length === 3, { what: 'three weight_update events' });
-    expect(updates.find((u) => u.zone === 'zone-a')).toMatchObject({ fn, zone: 'zone-a', weights: { weights: [79, 13, 1] }, ts: 1000 });
+    expect(updates.find((u) => u.zone === 'zone-a')).toMatchObject({
+      fn,
+      zone: 'zone-a',
+      weights: { weights: [79, 13, 1] },
+      ts: 1000,
+    });
     expect(await optimizer.reconcile()).toMatchObject({ written: 0, unchanged: 3 });
     // a2's node calms down: only zone-a changes (zone-b's and zone-c's gateway weights stay 1)
     setNow(1020);
@@ -112,7 +127,15 @@ describe('lb-optimizer (real etcd, real Redis bus)', () => {
   it('starts from what the store already holds: no rewrite of equal values after a restart', async () => {
     const s = await setup();
     await s.optimizer.reconcile();
-    const second = createLbOptimizer({ context: s.context, store: s.store, bus: s.bus, logger: createTestLogger().logger, params, lookbackSeconds: 15, intervalMs: 60_000 });
+    const second = createLbOptimizer({
+      context: s.context,
+      store: s.store,
+      bus: s.bus,
+      logger: createTestLogger().logger,
+      params,
+      lookbackSeconds: 15,
+      intervalMs: 60_000,
+    });
     expect(await second.reconcile()).toMatchObject({ written: 0, unchanged: 3 });
   });
 
@@ -138,7 +161,15 @@ describe('lb-optimizer (real etcd, real Redis bus)', () => {
     const store = createEtcdWeightStore({ hosts: '127.0.0.1:1', callTimeoutMs: 300 });
     cleanups.push(() => store.close());
     const log = createTestLogger();
-    const optimizer = createLbOptimizer({ context, store, bus, logger: log.logger, params, lookbackSeconds: 15, intervalMs: 60_000 });
+    const optimizer = createLbOptimizer({
+      context,
+      store,
+      bus,
+      logger: log.logger,
+      params,
+      lookbackSeconds: 15,
+      intervalMs: 60_000,
+    });
     const report = await optimizer.reconcile();
     expect(report).toMatchObject({ written: 0, failed: 3 });
     expect(optimizer.written('zone-a', fn)).toBeUndefined();

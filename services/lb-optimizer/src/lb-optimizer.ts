@@ -1,6 +1,11 @@
 import { GALILEO_EVENTS_CHANNEL, formatGalileoEventLine, type Bus } from '@galileo/bus';
 import type { GalileoContext } from '@galileo/context';
-import { WEIGHT_UPDATE_EVENT, galileoSubjects, type GalileoCatalogue, type WeightUpdate } from '@galileo/events';
+import {
+  WEIGHT_UPDATE_EVENT,
+  galileoSubjects,
+  type GalileoCatalogue,
+  type WeightUpdate,
+} from '@galileo/events';
 import { formatFunctionWeights, sameWeights, type FunctionWeights, type WeightStore } from '@galileo/kv';
 import type { Logger } from '@galileo/logging';
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -74,9 +79,21 @@ export function createLbOptimizer(deps: LbOptimizerDeps): LbOptimizer {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.2, 0.5, 1, 5],
       registers: [deps.registry],
     }),
-    writes: new Counter({ name: 'osmotic_lb_opt_writes_total', help: 'Weight values written', registers: [deps.registry] }),
-    unchanged: new Counter({ name: 'osmotic_lb_opt_unchanged_total', help: 'Weight values not written: unchanged', registers: [deps.registry] }),
-    failures: new Counter({ name: 'osmotic_lb_opt_write_failures_total', help: 'Writes that failed (retried next run)', registers: [deps.registry] }),
+    writes: new Counter({
+      name: 'osmotic_lb_opt_writes_total',
+      help: 'Weight values written',
+      registers: [deps.registry],
+    }),
+    unchanged: new Counter({
+      name: 'osmotic_lb_opt_unchanged_total',
+      help: 'Weight values not written: unchanged',
+      registers: [deps.registry],
+    }),
+    failures: new Counter({
+      name: 'osmotic_lb_opt_write_failures_total',
+      help: 'Writes that failed (retried next run)',
+      registers: [deps.registry],
+    }),
   };
 
   const key = (zone: string, fn: string) => `${zone}/${fn}`;
@@ -88,7 +105,10 @@ export function createLbOptimizer(deps: LbOptimizerDeps): LbOptimizer {
       for (const e of listing.entries) if (!known.has(key(zone, e.fn))) known.set(key(zone, e.fn), e.weights);
       loadedZones.add(zone);
     } catch (e) {
-      logger.warn({ zone, err: e }, 'could not read the stored weights; every value of the zone will be written');
+      logger.warn(
+        { zone, err: e },
+        'could not read the stored weights; every value of the zone will be written',
+      );
     }
   };
 
@@ -136,7 +156,12 @@ export function createLbOptimizer(deps: LbOptimizerDeps): LbOptimizer {
           logger.warn({ zone, fn, err: e }, 'writing weights failed; retrying on the next run');
           return;
         }
-        const value: WeightUpdate = { ts: clock(), fn, zone, weights: { ips: [...weights.ips], weights: [...weights.weights] } };
+        const value: WeightUpdate = {
+          ts: clock(),
+          fn,
+          zone,
+          weights: { ips: [...weights.ips], weights: [...weights.weights] },
+        };
         logger.debug({ zone, fn, weights: formatFunctionWeights(weights) }, 'weights written');
         try {
           await bus.publish(galileoSubjects.events(WEIGHT_UPDATE_EVENT), {

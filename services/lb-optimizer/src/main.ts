@@ -1,6 +1,12 @@
 import { createBus } from '@galileo/bus';
 import { loadConfigOrExit, redisOptions } from '@galileo/config';
-import { createGalileoContext, feedContextFromBus, loadLatencyGraph, refreshContext, type ContextFeed } from '@galileo/context';
+import {
+  createGalileoContext,
+  feedContextFromBus,
+  loadLatencyGraph,
+  refreshContext,
+  type ContextFeed,
+} from '@galileo/context';
 import { galileoCatalogue } from '@galileo/events';
 import { createEtcdWeightStore, createRedisWeightStore } from '@galileo/kv';
 import { createLogger } from '@galileo/logging';
@@ -21,7 +27,9 @@ if (!thresholds.ok) {
 const logger = createLogger({ service: 'lb-optimizer', level: config.logging.level });
 let latencyGraph;
 if (config.context.latencyGraphJson) {
-  const loaded = await loadLatencyGraph(config.context.latencyGraphJson, { maxLatency: config.context.maxLatency });
+  const loaded = await loadLatencyGraph(config.context.latencyGraphJson, {
+    maxLatency: config.context.maxLatency,
+  });
   if (!loaded.ok) {
     process.stderr.write(`galileo_context_latency_graph_json: ${loaded.error}\n`);
     process.exit(1);
@@ -29,10 +37,19 @@ if (config.context.latencyGraphJson) {
   latencyGraph = loaded.value;
 }
 const redis = new Redis(redisOptions(config.redis, { connectionName: 'galileo-lb-optimizer' }));
-const bus = createBus({ redis, catalogue: galileoCatalogue, source: 'lb-optimizer', prefix: config.redis.keyPrefix, logger });
+const bus = createBus({
+  redis,
+  catalogue: galileoCatalogue,
+  source: 'lb-optimizer',
+  prefix: config.redis.keyPrefix,
+  logger,
+});
 const useEtcd = (config.weightStore ?? (config.etcdHost ? 'etcd' : 'redis')) === 'etcd';
 const store = useEtcd
-  ? createEtcdWeightStore({ hosts: `${config.etcdHost ?? 'localhost'}:${config.etcdPort}`, prefix: config.keyPrefix })
+  ? createEtcdWeightStore({
+      hosts: `${config.etcdHost ?? 'localhost'}:${config.etcdPort}`,
+      prefix: config.keyPrefix,
+    })
   : createRedisWeightStore({ redis, keyPrefix: config.redis.keyPrefix, prefix: config.keyPrefix });
 const context = createGalileoContext({
   telemetryWindowSeconds: config.context.telemetryWindowSeconds,
@@ -55,7 +72,12 @@ const optimizer = createLbOptimizer({
   registry,
 });
 let feed: ContextFeed | undefined;
-const refresh = refreshContext(context, { redis, keyPrefix: config.redis.keyPrefix, intervalMs: config.nodeInfoRefresh, logger });
+const refresh = refreshContext(context, {
+  redis,
+  keyPrefix: config.redis.keyPrefix,
+  intervalMs: config.nodeInfoRefresh,
+  logger,
+});
 let health: HealthServer | undefined;
 
 await runService({

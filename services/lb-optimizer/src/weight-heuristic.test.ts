@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { computeFunctionWeights, latencyPenalty, logistic, type HeuristicInput, type ZoneInput } from './weight-heuristic.js';
+import {
+  computeFunctionWeights,
+  latencyPenalty,
+  logistic,
+  type HeuristicInput,
+  type ZoneInput,
+} from './weight-heuristic.js';
 
 // lb-opt's example parameters (bin/lbopt/.env): a=250, b=1, c=0.2, midpoint=35, offset=0.
 const params = { a: 250, b: 1, c: 0.2, midpoint: 35, offset: 0 };
@@ -24,7 +30,14 @@ describe('logistic latency penalty (reference §4 step 3–4)', () => {
 
 /** Two zones with replicas and a third with only a gateway. */
 function fixture(over: Partial<HeuristicInput> = {}, zones?: ZoneInput[]): HeuristicInput {
-  const latencies: Record<string, number> = { 'a1|a0': 10, 'a2|a0': 40, 'b1|b0': 5, 'a0|b0': 30, 'a0|c0': 20, 'b0|c0': 20 };
+  const latencies: Record<string, number> = {
+    'a1|a0': 10,
+    'a2|a0': 40,
+    'b1|b0': 5,
+    'a0|b0': 30,
+    'a0|c0': 20,
+    'b0|c0': 20,
+  };
   return {
     zones: zones ?? [
       {
@@ -35,7 +48,11 @@ function fixture(over: Partial<HeuristicInput> = {}, zones?: ZoneInput[]): Heuri
           { address: '10.42.0.2:8080', node: 'a2', cpuShare: 0.5 },
         ],
       },
-      { zone: 'zone-b', gateway: { address: '10.0.0.2:8079', node: 'b0' }, replicas: [{ address: '10.42.1.1:8080', node: 'b1', cpuShare: undefined }] },
+      {
+        zone: 'zone-b',
+        gateway: { address: '10.0.0.2:8079', node: 'b0' },
+        replicas: [{ address: '10.42.1.1:8080', node: 'b1', cpuShare: undefined }],
+      },
       { zone: 'zone-c', gateway: { address: '10.0.0.3:8079', node: 'c0' }, replicas: [] },
     ],
     latency: (x, y) => latencies[`${x}|${y}`] ?? latencies[`${y}|${x}`],
@@ -50,9 +67,15 @@ describe('computeFunctionWeights (hand-computed from the reference formulas)', (
   it('weights local replicas by free CPU × penalty and adds other zones’ gateways', () => {
     const [a, b, c] = computeFunctionWeights(fixture());
     // p1 = (1 − 0.2)·pen(10) = 0.791467136 → 79; p2 = (1 − 0.5)·pen(40) = 0.133932828 → 13
-    expect(a!.replicas.map((r) => r.score)).toEqual([expect.closeTo(0.7914671364, 8), expect.closeTo(0.1339328278, 8)]);
+    expect(a!.replicas.map((r) => r.score)).toEqual([
+      expect.closeTo(0.7914671364, 8),
+      expect.closeTo(0.1339328278, 8),
+    ]);
     // P_b = 1·pen(5) = 0.993537267 → gateway b in zone a: max(1, trunc(0.9935·pen(30) = 0.723)) = 1
-    expect(a!.weights).toEqual({ ips: ['10.42.0.1:8080', '10.42.0.2:8080', '10.0.0.2:8079'], weights: [79, 13, 1] });
+    expect(a!.weights).toEqual({
+      ips: ['10.42.0.1:8080', '10.42.0.2:8080', '10.0.0.2:8079'],
+      weights: [79, 13, 1],
+    });
     // no telemetry counts as idle: p3 = pen(5) → 99; P_a = 0.462699982 → gateway a: 1
     expect(b!.weights).toEqual({ ips: ['10.42.1.1:8080', '10.0.0.1:8079'], weights: [99, 1] });
     expect(a!.zoneScore).toBeCloseTo(0.4626999821, 8);
@@ -71,7 +94,11 @@ describe('computeFunctionWeights (hand-computed from the reference formulas)', (
 
   it('never writes 0 or an empty list', () => {
     const busy = fixture({}, [
-      { zone: 'zone-a', gateway: { address: 'gw-a', node: 'a0' }, replicas: [{ address: 'r1', node: 'far', cpuShare: 1 }] },
+      {
+        zone: 'zone-a',
+        gateway: { address: 'gw-a', node: 'a0' },
+        replicas: [{ address: 'r1', node: 'far', cpuShare: 1 }],
+      },
       { zone: 'zone-x', replicas: [] },
     ]);
     const [a, x] = computeFunctionWeights(busy);
@@ -80,7 +107,9 @@ describe('computeFunctionWeights (hand-computed from the reference formulas)', (
     // a zone without replicas forwards to the zone that has one
     expect(x!.weights).toEqual({ ips: ['gw-a'], weights: [1] });
     // nobody has a replica: no value at all, never an empty list
-    const none = computeFunctionWeights(fixture({}, [{ zone: 'zone-a', gateway: { address: 'gw-a', node: 'a0' }, replicas: [] }]));
+    const none = computeFunctionWeights(
+      fixture({}, [{ zone: 'zone-a', gateway: { address: 'gw-a', node: 'a0' }, replicas: [] }]),
+    );
     expect(none[0]!.weights).toBeUndefined();
     // far and busy replicas: 0.5·0.01 and max(0.01, 0.005)·0.01 truncate to 0 → clamped to 1
     const far = computeFunctionWeights({
@@ -109,7 +138,10 @@ describe('computeFunctionWeights (hand-computed from the reference formulas)', (
   });
 
   it('treats an unknown gateway-to-gateway latency as the maximum latency', () => {
-    const input = fixture({ latency: (x, y) => (x.startsWith('a') && y.startsWith('a') ? 10 : undefined), maxLatencyMs: 60 });
+    const input = fixture({
+      latency: (x, y) => (x.startsWith('a') && y.startsWith('a') ? 10 : undefined),
+      maxLatencyMs: 60,
+    });
     const [a] = computeFunctionWeights(input);
     // P_b = pen(unknown local → 0.01 ms) = 0.99509 × pen(60) = 0.01 → trunc 0 → 1
     expect(a!.weights!.weights.at(-1)).toBe(1);

@@ -46,7 +46,8 @@ export const loadBalancerConfigSpec = defineConfig({
   nodeName: envVar({
     name: 'eb_go_lb_node_name',
     schema: envString(),
-    description: 'Name in the forwarding headers (`X-Forwarded-For`, `X-Forwarded-Host-<node>`); the host name when unset.',
+    description:
+      'Name in the forwarding headers (`X-Forwarded-For`, `X-Forwarded-Host-<node>`); the host name when unset.',
   }),
   listenPort: envVar({
     name: 'eb_go_lb_listen_port',

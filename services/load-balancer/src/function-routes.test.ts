@@ -33,7 +33,11 @@ describe('routes', () => {
   });
 
   it('without a gateway list, treat 10.0.x.x entries as gateways (the Go rule)', () => {
-    const route = buildRoute('f', { ips: ['10.0.3.1:8080', '10.42.0.7:8080'], weights: [1, 1] }, gatewayTest([]));
+    const route = buildRoute(
+      'f',
+      { ips: ['10.0.3.1:8080', '10.42.0.7:8080'], weights: [1, 1] },
+      gatewayTest([]),
+    );
     expect(new Set(seq(route, 10, true))).toEqual(new Set(['10.42.0.7:8080']));
   });
 

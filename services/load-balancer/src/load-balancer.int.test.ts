@@ -1,6 +1,13 @@
 import { createEtcdWeightStore, createRedisWeightStore, type WeightStore } from '@galileo/kv';
 import { createTestLogger } from '@galileo/logging';
-import { redisTestContext, startPrivateEtcd, testEtcdHost, testEtcdPrefix, waitFor, type RedisTestContext } from '@galileo/testing';
+import {
+  redisTestContext,
+  startPrivateEtcd,
+  testEtcdHost,
+  testEtcdPrefix,
+  waitFor,
+  type RedisTestContext,
+} from '@galileo/testing';
 import { Etcd3 } from 'etcd3';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -26,7 +33,15 @@ async function backends(n: number): Promise<EchoBackend[]> {
   return list;
 }
 
-async function balancer(options: { store?: WeightStore; prefix?: string; gateways?: string[]; nodeName?: string; zone?: string } = {}) {
+async function balancer(
+  options: {
+    store?: WeightStore;
+    prefix?: string;
+    gateways?: string[];
+    nodeName?: string;
+    zone?: string;
+  } = {},
+) {
   const prefix = options.prefix ?? `${testEtcdPrefix('lb')}golb/function/`;
   prefixes.push(prefix);
   const store = options.store ?? createEtcdWeightStore({ hosts: testEtcdHost(), prefix });
@@ -45,7 +60,8 @@ async function balancer(options: { store?: WeightStore; prefix?: string; gateway
     await lb.stop();
     await store.close();
   });
-  const put = (fn: string, value: string, zone = options.zone ?? 'zone-a') => etcd.put(`${prefix}${zone}/${fn}`).value(value).exec();
+  const put = (fn: string, value: string, zone = options.zone ?? 'zone-a') =>
+    etcd.put(`${prefix}${zone}/${fn}`).value(value).exec();
   return { lb, store, log, prefix, put };
 }
 
@@ -55,14 +71,18 @@ async function get(lb: LoadBalancer, path: string, headers: Record<string, strin
   return { status: res.statusCode, headers: res.headers, text };
 }
 
-const backendOf = (r: { headers: Record<string, string | string[] | undefined> }) => String(r.headers['x-backend']);
+const backendOf = (r: { headers: Record<string, string | string[] | undefined> }) =>
+  String(r.headers['x-backend']);
 
 describe('load balancer (real etcd, real HTTP)', () => {
   it('routes 1,000 requests in the WRR sequence of the weights in etcd', async () => {
     const bs = await backends(3);
     const prefix = `${testEtcdPrefix('lb')}golb/function/`;
     const weights = [5, 2, 3];
-    await etcd.put(`${prefix}zone-a/busy`).value(JSON.stringify({ ips: bs.map((b) => b.host), weights })).exec();
+    await etcd
+      .put(`${prefix}zone-a/busy`)
+      .value(JSON.stringify({ ips: bs.map((b) => b.host), weights }))
+      .exec();
     const { lb } = await balancer({ prefix });
     expect(lb.weights('busy')?.weights).toEqual(weights);
     const seen: string[] = [];
@@ -82,7 +102,11 @@ describe('load balancer (real etcd, real HTTP)', () => {
       const target = bs[(round + 1) % 2]!;
       const t0 = performance.now();
       await put('busy', JSON.stringify({ ips: [target.host], weights: [round + 1] }));
-      await waitFor(async () => backendOf(await get(lb, '/function/busy')) === target.name, { intervalMs: 2, timeoutMs: 10_000, what: 'the new weights in use' });
+      await waitFor(async () => backendOf(await get(lb, '/function/busy')) === target.name, {
+        intervalMs: 2,
+        timeoutMs: 10_000,
+        what: 'the new weights in use',
+      });
       delays.push(performance.now() - t0);
     }
     expect(Math.min(...delays)).toBeLessThanOrEqual(100);
@@ -93,16 +117,30 @@ describe('load balancer (real etcd, real HTTP)', () => {
     const { lb, put, log } = await balancer();
     await put('busy', JSON.stringify({ ips: [bs[0]!.host], weights: [3] }));
     await waitFor(() => lb.weights('busy'), { what: 'weights' });
-    for (const bad of ['not json', '{"ips": [], "weights": []}', `{"ips": ["${bs[0]!.host}"], "weights": [2.5]}`, '{"ips": ["a"], "weights": [1, 2]}']) {
+    for (const bad of [
+      'not json',
+      '{"ips": [], "weights": []}',
+      `{"ips": ["${bs[0]!.host}"], "weights": [2.5]}`,
+      '{"ips": ["a"], "weights": [1, 2]}',
+    ]) {
       await put('busy', bad);
     }
     await put('other/extra', JSON.stringify({ ips: ['x:1'], weights: [1] })); // a key with 5 parts
-    await waitFor(() => log.lines().filter((l) => l.msg === 'ignoring an unusable weight value; the last weights stay').length >= 5, {
-      what: 'five warnings',
-    });
+    await waitFor(
+      () =>
+        log.lines().filter((l) => l.msg === 'ignoring an unusable weight value; the last weights stay')
+          .length >= 5,
+      {
+        what: 'five warnings',
+      },
+    );
     expect(lb.weights('busy')?.weights).toEqual([3]);
     expect((await get(lb, '/function/busy')).status).toBe(200);
-    const reasons = log.lines().map((l) => l.reason).filter(Boolean).join('\n');
+    const reasons = log
+      .lines()
+      .map((l) => l.reason)
+      .filter(Boolean)
+      .join('\n');
     expect(reasons).toMatch(/not JSON/);
     expect(reasons).toMatch(/empty "ips"/);
     expect(reasons).toMatch(/not an integer/);
@@ -142,7 +180,9 @@ describe('load balancer (real etcd, real HTTP)', () => {
     expect(seen.headers['x-forwarded-for']).toBe('lb-a, lb-b');
     expect(seen.headers['x-final-host']).toBe(replica!.host);
     expect(Number(seen.headers['x-forwarded-host-lb-a'])).toBeGreaterThanOrEqual(before - 1);
-    expect(Number(seen.headers['x-forwarded-host-lb-b'])).toBeGreaterThanOrEqual(Number(seen.headers['x-forwarded-host-lb-a']));
+    expect(Number(seen.headers['x-forwarded-host-lb-b'])).toBeGreaterThanOrEqual(
+      Number(seen.headers['x-forwarded-host-lb-a']),
+    );
     // on the response, for the trace: the whole chain, the final host last
     expect(res.headers['x-final-host']).toBe(`${gatewayB}, ${replica!.host}`);
     expect(res.headers['x-forwarded-for']).toBe('lb-a, lb-b');
@@ -157,7 +197,11 @@ describe('load balancer (real etcd, real HTTP)', () => {
     await put('busy', JSON.stringify({ ips: [replica!.host], weights: [1] }));
     await waitFor(() => lb.weights('busy'), { what: 'weights' });
     const body = 'x'.repeat(100_000);
-    const res = await request(`http://127.0.0.1:${lb.port}/function/busy/upload`, { method: 'POST', body, dispatcher: agent });
+    const res = await request(`http://127.0.0.1:${lb.port}/function/busy/upload`, {
+      method: 'POST',
+      body,
+      dispatcher: agent,
+    });
     expect(res.statusCode).toBe(200);
     await res.body.text();
     expect(replica!.received[0]).toMatchObject({ method: 'POST', url: '/upload', body });
@@ -172,7 +216,9 @@ describe('load balancer (real etcd, real HTTP)', () => {
     const { lb } = await balancer({ store: createRedisWeightStore({ redis: t.redis, keyPrefix: t.prefix }) });
     expect(backendOf(await get(lb, '/function/busy'))).toBe('b0');
     await store.put('zone-a', 'busy', { ips: bs.map((b) => b.host), weights: [0, 1] });
-    await waitFor(async () => backendOf(await get(lb, '/function/busy')) === 'b1', { what: 'the Redis update' });
+    await waitFor(async () => backendOf(await get(lb, '/function/busy')) === 'b1', {
+      what: 'the Redis update',
+    });
   });
 
   it('serves every request while its private etcd is down and follows the watch after the restart', async () => {
@@ -198,7 +244,10 @@ describe('load balancer (real etcd, real HTTP)', () => {
     await waitFor(() => statuses.length > duringOutage + 50, { what: 'requests during the outage' });
     await server.start();
     await writer.put('golb/function/zone-a/busy').value(JSON.stringify({ ips: [bs[1]!.host], weights: [1] }));
-    await waitFor(async () => backendOf(await get(lb, '/function/busy')) === 'b1', { timeoutMs: 30_000, what: 'weights written after the restart' });
+    await waitFor(async () => backendOf(await get(lb, '/function/busy')) === 'b1', {
+      timeoutMs: 30_000,
+      what: 'weights written after the restart',
+    });
     stop = true;
     await load;
     expect(statuses.length).toBeGreaterThan(duringOutage + 50);

@@ -5,7 +5,13 @@ import { sameWeights } from '@galileo/kv';
 import type { Logger } from '@galileo/logging';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Pool, type Dispatcher } from 'undici';
-import { buildRoute, gatewayTest, parseFunctionPath, type FunctionRoute, type Target } from './function-routes.js';
+import {
+  buildRoute,
+  gatewayTest,
+  parseFunctionPath,
+  type FunctionRoute,
+  type Target,
+} from './function-routes.js';
 
 export interface LoadBalancerDeps {
   store: WeightStore;
@@ -37,7 +43,16 @@ export interface LoadBalancer {
   readonly storeConnected: boolean;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+]);
 
 /**
  * The Controller: edgerun's go-load-balancer in TypeScript (reference §1). Routes
@@ -65,15 +80,37 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
   const registry = deps.registry;
   if (registry) {
     const counter = (name: string, help: string, key: keyof typeof counts) =>
-      new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(counts[key]); } });
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(counts[key]);
+        },
+      });
     counter('eb_go_lb_requests_total', 'Requests received on /function/…', 'requests');
     counter('eb_go_lb_no_replica_total', 'Requests answered 503: no replica to choose', 'noReplica');
     counter('eb_go_lb_not_found_total', 'Requests outside /function/<fn>[/<rest>] (404)', 'notFound');
     counter('eb_go_lb_upstream_errors_total', 'Requests whose backend failed (502/504)', 'upstreamErrors');
     counter('eb_go_lb_weight_updates_total', 'Weight values applied', 'updates');
     counter('eb_go_lb_invalid_values_total', 'Weight values rejected (logged, old weights kept)', 'invalid');
-    new Gauge({ name: 'eb_go_lb_store_connected', help: '1 while the weight store is reachable', registers: [registry], collect() { this.set(storeConnected ? 1 : 0); } });
-    new Gauge({ name: 'eb_go_lb_functions', help: 'Functions with weights', registers: [registry], collect() { this.set(routes.size); } });
+    new Gauge({
+      name: 'eb_go_lb_store_connected',
+      help: '1 while the weight store is reachable',
+      registers: [registry],
+      collect() {
+        this.set(storeConnected ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'eb_go_lb_functions',
+      help: 'Functions with weights',
+      registers: [registry],
+      collect() {
+        this.set(routes.size);
+      },
+    });
   }
 
   const poolFor = (host: string): Pool => {
@@ -107,7 +144,10 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
         for (const e of change.entries) apply(e.fn, e.weights);
         for (const bad of change.invalid) {
           counts.invalid++;
-          logger.warn({ zone, key: bad.key, reason: bad.error }, 'ignoring an unusable weight value; the last weights stay');
+          logger.warn(
+            { zone, key: bad.key, reason: bad.error },
+            'ignoring an unusable weight value; the last weights stay',
+          );
         }
         ready = true;
         break;
@@ -116,21 +156,34 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
         break;
       case 'invalid':
         counts.invalid++;
-        logger.warn({ zone, key: change.key, value: change.raw.slice(0, 200), reason: change.error }, 'ignoring an unusable weight value; the last weights stay');
+        logger.warn(
+          { zone, key: change.key, value: change.raw.slice(0, 200), reason: change.error },
+          'ignoring an unusable weight value; the last weights stay',
+        );
         break;
       case 'delete':
-        logger.info({ zone, fn: change.fn }, 'weights deleted in the store; keeping the last ones (as the Go balancer does)');
+        logger.info(
+          { zone, fn: change.fn },
+          'weights deleted in the store; keeping the last ones (as the Go balancer does)',
+        );
         break;
       case 'status':
         storeConnected = change.connected;
         if (change.connected) logger.info({ zone, store: store.kind }, 'weight store reachable');
-        else logger.warn({ zone, store: store.kind, detail: change.detail }, 'weight store unreachable; routing with the last weights');
+        else
+          logger.warn(
+            { zone, store: store.kind, detail: change.detail },
+            'weight store unreachable; routing with the last weights',
+          );
         break;
     }
   };
 
   const plain = (res: ServerResponse, status: number, text: string) => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   };
 
@@ -152,7 +205,8 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
     const method = req.method ?? 'GET';
     const te = inHeaders['transfer-encoding'];
     const length = inHeaders['content-length'];
-    const hasBody = method !== 'GET' && method !== 'HEAD' && (te !== undefined || (length !== undefined && length !== '0'));
+    const hasBody =
+      method !== 'GET' && method !== 'HEAD' && (te !== undefined || (length !== undefined && length !== '0'));
     // The dispatcher API without a Readable per response: chunks go straight to the client's
     // socket, pausing the backend while the client's socket is full.
     let controller: Dispatcher.DispatchController | undefined;
@@ -193,7 +247,8 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
           finished = true;
           counts.upstreamErrors++;
           const timedOut = (err as { code?: string }).code?.includes('TIMEOUT') ?? false;
-          if (!res.headersSent) plain(res, timedOut ? 504 : 502, `backend ${target.host} failed: ${err.message}\n`);
+          if (!res.headersSent)
+            plain(res, timedOut ? 504 : 502, `backend ${target.host} failed: ${err.message}\n`);
           else res.destroy(err);
           if (hasBody) req.resume();
         },
@@ -214,7 +269,11 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
     const target = route?.next(forwarded);
     if (!route || !target) {
       counts.noReplica++;
-      plain(res, 503, `${route ? route.unavailable(forwarded) : `no weights for function ${parsed.fn} in zone ${zone}`}\n`);
+      plain(
+        res,
+        503,
+        `${route ? route.unavailable(forwarded) : `no weights for function ${parsed.fn} in zone ${zone}`}\n`,
+      );
       req.resume();
       return;
     }
@@ -244,8 +303,15 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
       // Serve at once (503 until weights arrive); wait briefly for the first snapshot so a fresh
       // balancer does not answer 503 for weights that exist.
       await Promise.race([watch.ready, new Promise((r) => setTimeout(r, 5_000).unref())]);
-      if (!ready) logger.warn({ zone, store: store.kind }, 'no weights read yet; answering 503 until the store is reachable');
-      logger.info({ zone, port, node: nodeName, store: store.kind, functions: routes.size }, 'load balancer listening');
+      if (!ready)
+        logger.warn(
+          { zone, store: store.kind },
+          'no weights read yet; answering 503 until the store is reachable',
+        );
+      logger.info(
+        { zone, port, node: nodeName, store: store.kind, functions: routes.size },
+        'load balancer listening',
+      );
     },
     async stop() {
       await watch?.close();

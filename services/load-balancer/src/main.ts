@@ -11,7 +11,10 @@ import { createLoadBalancer } from './load-balancer.js';
 // Environment → dependencies → createLoadBalancer. Nothing else happens here.
 const config = loadConfigOrExit(loadBalancerConfigSpec);
 const nodeName = config.nodeName ?? hostname();
-const logger = createLogger({ service: 'load-balancer', level: config.mode === 'dev' ? 'debug' : 'info' }).child({
+const logger = createLogger({
+  service: 'load-balancer',
+  level: config.mode === 'dev' ? 'debug' : 'info',
+}).child({
   zone: config.zone,
   node: nodeName,
 });
@@ -21,7 +24,10 @@ if ((config.weightStore ?? (config.etcdHost ? 'etcd' : 'redis')) === 'redis') {
   redis = new Redis(redisOptions(config.redis, { connectionName: `galileo-load-balancer:${config.zone}` }));
   store = createRedisWeightStore({ redis, keyPrefix: config.redis.keyPrefix, prefix: config.keyPrefix });
 } else {
-  store = createEtcdWeightStore({ hosts: (config.etcdHost ?? 'localhost:2379').split(','), prefix: config.keyPrefix });
+  store = createEtcdWeightStore({
+    hosts: (config.etcdHost ?? 'localhost:2379').split(','),
+    prefix: config.keyPrefix,
+  });
 }
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });

@@ -22,19 +22,34 @@ describe("the worker's routing table pointing a service at the balancer", () => 
     cleanups.push(() => replica.close());
     const store = createRedisWeightStore({ redis: t.redis, keyPrefix: t.prefix });
     await store.put('zone-a', 'busy', { ips: [replica.host], weights: [1] });
-    const lb = createLoadBalancer({ store, zone: 'zone-a', nodeName: 'lb-a', port: 0, host: '127.0.0.1', logger: createTestLogger().logger });
+    const lb = createLoadBalancer({
+      store,
+      zone: 'zone-a',
+      nodeName: 'lb-a',
+      port: 0,
+      host: '127.0.0.1',
+      logger: createTestLogger().logger,
+    });
     await lb.start();
     cleanups.push(() => lb.stop());
 
     const table = createRoutingTable(t.redis, { prefix: t.prefix });
     await table.setRecord({ service: 'busy', hosts: [`127.0.0.1:${lb.port}`] });
     const subscriber = t.connect();
-    const router = await createRouter('CachingSymmetryHostRouter', { redis: t.redis, subscriber, prefix: t.prefix });
+    const router = await createRouter('CachingSymmetryHostRouter', {
+      redis: t.redis,
+      subscriber,
+      prefix: t.prefix,
+    });
     if (!router.ok) throw new Error(router.error);
     cleanups.push(() => router.value.close());
     // the client's request path is the balancer's /function/<fn>, as galileo-experiments' clients send
     const route = await router.value.route('busy', '/function/busy/predict');
-    expect(route).toEqual({ ok: true, url: `http://127.0.0.1:${lb.port}/function/busy/predict`, host: `127.0.0.1:${lb.port}` });
+    expect(route).toEqual({
+      ok: true,
+      url: `http://127.0.0.1:${lb.port}/function/busy/predict`,
+      host: `127.0.0.1:${lb.port}`,
+    });
     if (!route.ok) return;
     const res = await request(route.url);
     expect(res.statusCode).toBe(200);

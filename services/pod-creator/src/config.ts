@@ -22,7 +22,8 @@ export const podCreatorConfigSpec = defineConfig({
     name: 'schedule_scale_opt_orchestrator',
     schema: envEnum(['local', 'kubernetes']),
     default: 'local',
-    description: 'Where replicas run: `kubernetes` (the API, namespace-scoped) or `local` (child processes of the sample app, the embedded default).',
+    description:
+      'Where replicas run: `kubernetes` (the API, namespace-scoped) or `local` (child processes of the sample app, the embedded default).',
   }),
   k8sConfig: envVar({
     name: 'schedule_scale_opt_k8s_config',
@@ -34,7 +35,8 @@ export const podCreatorConfigSpec = defineConfig({
     name: 'schedule_scale_opt_k8s_namespace',
     schema: envString(),
     default: 'default',
-    description: 'The one namespace the Kubernetes orchestrator creates, deletes and watches pods in; requests for others are refused.',
+    description:
+      'The one namespace the Kubernetes orchestrator creates, deletes and watches pods in; requests for others are refused.',
   }),
   asyncPodCreation: envVar({
     name: 'schedule_scale_opt_async_pod_creation',
@@ -59,7 +61,8 @@ export const podCreatorConfigSpec = defineConfig({
     name: 'pod_creator_job_attempts',
     schema: envInt({ min: 1 }),
     default: 6,
-    description: 'Tries of a create/delete job before it fails for good (5xx, network errors, an open breaker).',
+    description:
+      'Tries of a create/delete job before it fails for good (5xx, network errors, an open breaker).',
   }),
   jobBackoff: envVar({
     name: 'pod_creator_job_backoff',
@@ -71,7 +74,8 @@ export const podCreatorConfigSpec = defineConfig({
     name: 'pod_creator_job_retention',
     schema: envDuration(),
     default: '24h',
-    description: 'How long finished jobs are kept; within it a redelivered event for the same pod is recognised and ignored.',
+    description:
+      'How long finished jobs are kept; within it a redelivered event for the same pod is recognised and ignored.',
   }),
   syncTimeout: envVar({
     name: 'pod_creator_sync_timeout',
@@ -83,7 +87,8 @@ export const podCreatorConfigSpec = defineConfig({
     name: 'pod_creator_k8s_breaker_reset',
     schema: envDuration(),
     default: '30s',
-    description: 'How long the Kubernetes circuit breaker stays open after a run of 5xx answers before a trial call.',
+    description:
+      'How long the Kubernetes circuit breaker stays open after a run of 5xx answers before a trial call.',
   }),
   k8sTimeout: envVar({
     name: 'pod_creator_k8s_timeout',
@@ -106,7 +111,8 @@ export const podCreatorConfigSpec = defineConfig({
   localNode: envVar({
     name: 'pod_creator_local_node',
     schema: envString(),
-    description: 'Node name local replicas are reported on; `{zone}` is replaced by the zone (e.g. `local-{zone}`); unset: this host name.',
+    description:
+      'Node name local replicas are reported on; `{zone}` is replaced by the zone (e.g. `local-{zone}`); unset: this host name.',
   }),
   mirror: envVar({
     name: 'pod_creator_mirror_events',

@@ -17,7 +17,13 @@ if (!loaded.ok) {
 const config = loaded.value;
 const logger = createLogger({ service: 'pod-creator', level: config.logging.level });
 const redis = new Redis(redisOptions(config.redis, { connectionName: 'galileo-pod-creator' }));
-const bus = createBus({ redis, catalogue: galileoCatalogue, source: 'pod-creator', prefix: config.redis.keyPrefix, logger });
+const bus = createBus({
+  redis,
+  catalogue: galileoCatalogue,
+  source: 'pod-creator',
+  prefix: config.redis.keyPrefix,
+  logger,
+});
 const orchestrator = createConfiguredOrchestrator(config, logger);
 const podCreator = createPodCreator({ bus, redis, orchestrator, config, logger });
 

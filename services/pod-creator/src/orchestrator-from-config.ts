@@ -1,5 +1,9 @@
 import { hostname } from 'node:os';
-import { createKubernetesOrchestrator, createLocalOrchestrator, type Orchestrator } from '@galileo/orchestrator';
+import {
+  createKubernetesOrchestrator,
+  createLocalOrchestrator,
+  type Orchestrator,
+} from '@galileo/orchestrator';
 import type { Logger } from '@galileo/logging';
 import type { PodCreatorConfig } from './config.js';
 

@@ -2,7 +2,11 @@ import { createBus, type Bus } from '@galileo/bus';
 import { loadConfig } from '@galileo/config';
 import { galileoCatalogue, scalingSubjects, type GalileoCatalogue } from '@galileo/events';
 import { createTestLogger } from '@galileo/logging';
-import { createKubernetesOrchestrator, createLocalOrchestrator, type Orchestrator } from '@galileo/orchestrator';
+import {
+  createKubernetesOrchestrator,
+  createLocalOrchestrator,
+  type Orchestrator,
+} from '@galileo/orchestrator';
 import { startKubeApiDouble, type KubeApiDouble } from '@galileo/orchestrator/test-support';
 import { redisTestContext, waitFor, type RedisTestContext } from '@galileo/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +24,11 @@ let channel: string;
 let lines: string[];
 
 const configOf = (env: Record<string, string>): PodCreatorConfig => {
-  const loaded = loadConfig(podCreatorConfigSpec, { galileo_redis_key_prefix: ctx.prefix, pod_creator_job_backoff: '50ms', ...env });
+  const loaded = loadConfig(podCreatorConfigSpec, {
+    galileo_redis_key_prefix: ctx.prefix,
+    pod_creator_job_backoff: '50ms',
+    ...env,
+  });
   if (!loaded.ok) throw loaded.error;
   return loaded.value;
 };
@@ -33,7 +41,12 @@ const schedule = (podName: string, overrides: Record<string, unknown> = {}) => (
     pod_name: podName,
     container_id: 'N/A',
     image: 'edgerun/resnet:1.0',
-    labels: { 'ether.edgerun.io/function': 'resnet', type: 'fn', 'ether.edgerun.io/zone': 'zone-b', 'pod-template-hash': 'abc' },
+    labels: {
+      'ether.edgerun.io/function': 'resnet',
+      type: 'fn',
+      'ether.edgerun.io/zone': 'zone-b',
+      'pod-template-hash': 'abc',
+    },
     resource_requests: { cpu: '500m', memory: '200Mi' },
     namespace: 'galileo',
   },
@@ -46,7 +59,10 @@ const schedule = (podName: string, overrides: Record<string, unknown> = {}) => (
   ...overrides,
 });
 const publishSchedule = (value: unknown) =>
-  bus.publish(scalingSubjects.scaleSchedule(), { type: 'GalileoEvent', data: { name: 'scale_schedule', value, timestamp: 1700000000.5 } });
+  bus.publish(scalingSubjects.scaleSchedule(), {
+    type: 'GalileoEvent',
+    data: { name: 'scale_schedule', value, timestamp: 1700000000.5 },
+  });
 
 beforeEach(async () => {
   ctx = redisTestContext('podcreator');
@@ -70,11 +86,19 @@ afterEach(async () => {
 
 async function start(env: Record<string, string>, make: () => Orchestrator) {
   orchestrator = make();
-  creator = createPodCreator({ bus, redis: ctx.redis, orchestrator, config: configOf(env), logger: createTestLogger().logger, mirrorChannel: channel });
+  creator = createPodCreator({
+    bus,
+    redis: ctx.redis,
+    orchestrator,
+    config: configOf(env),
+    logger: createTestLogger().logger,
+    mirrorChannel: channel,
+  });
   await creator.start();
   return creator;
 }
-const k8s = () => createKubernetesOrchestrator({ config: api.kubeConfig(), namespace: 'galileo', watchRetryMs: 100 });
+const k8s = () =>
+  createKubernetesOrchestrator({ config: api.kubeConfig(), namespace: 'galileo', watchRetryMs: 100 });
 
 describe('pod-creator on Kubernetes (API double)', () => {
   it('creates the pod of a scale_schedule, once even when the event comes again, and deletes it', async () => {
@@ -83,14 +107,26 @@ describe('pod-creator on Kubernetes (API double)', () => {
     await waitFor(() => api.pods('galileo').length === 1, { what: 'the pod' });
     const pod = api.pods('galileo')[0]!;
     expect(pod.metadata.name).toBe('resnet-deployment-aaaaa');
-    expect(pod.metadata.labels).toEqual({ 'ether.edgerun.io/function': 'resnet', type: 'fn', 'ether.edgerun.io/zone': 'zone-b' });
-    expect(pod.spec.nodeSelector).toEqual({ 'node-role.kubernetes.io/worker': 'true', 'ether.edgerun.io/zone': 'zone-b' });
-    expect(pod.spec.containers[0]).toMatchObject({ ports: [{ name: 'function-port', containerPort: 8080 }], resources: { requests: { cpu: '500m', memory: '200Mi' } } });
+    expect(pod.metadata.labels).toEqual({
+      'ether.edgerun.io/function': 'resnet',
+      type: 'fn',
+      'ether.edgerun.io/zone': 'zone-b',
+    });
+    expect(pod.spec.nodeSelector).toEqual({
+      'node-role.kubernetes.io/worker': 'true',
+      'ether.edgerun.io/zone': 'zone-b',
+    });
+    expect(pod.spec.containers[0]).toMatchObject({
+      ports: [{ name: 'function-port', containerPort: 8080 }],
+      resources: { requests: { cpu: '500m', memory: '200Mi' } },
+    });
 
     // redelivery: the same event again (twice) creates no second pod and makes no second POST
     await publishSchedule(schedule('resnet-deployment-aaaaa'));
     await publishSchedule(schedule('resnet-deployment-aaaaa'));
-    await waitFor(async () => (await creator!.queue.getJobCounts('completed')).completed >= 1, { what: 'the job' });
+    await waitFor(async () => ((await creator!.queue.getJobCounts('completed')).completed ?? 0) >= 1, {
+      what: 'the job',
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect(api.pods('galileo')).toHaveLength(1);
     expect(api.requests.filter((r) => r.startsWith('POST'))).toHaveLength(1);
@@ -106,8 +142,12 @@ describe('pod-creator on Kubernetes (API double)', () => {
     });
     api.setPhase('galileo', 'resnet-deployment-aaaaa', 'Running');
     await waitFor(() => seen.includes('pod/running'), { what: 'pod/running on the bus' });
-    const line = await waitFor(() => lines.find((l) => / pod\/running /.test(l)), { what: 'the mirrored pod/running line' });
-    expect(line).toMatch(/^\d+\.\d{7} pod\/running \{"podUid":"[^"]+","containers":\{"resnet":\{"id":"containerd:\/\/[0-9a-f]+","name":"resnet","image":"edgerun\/resnet:1.0","port":8080,"resource_requests":\{"cpu":"\\"500m\\"","memory":"\\"200Mi\\""\},"resource_limits":\{\}\}\},"namespace":"galileo","hostIP":"10.0.1.1","name":"resnet-deployment-aaaaa","nodeName":"worker-1","podIP":"10.42.0.17","qosClass":"Burstable","startTime":"[^"]+","labels":\{[^}]+\},"status":"Running"\}$/);
+    const line = await waitFor(() => lines.find((l) => / pod\/running /.test(l)), {
+      what: 'the mirrored pod/running line',
+    });
+    expect(line).toMatch(
+      /^\d+\.\d{7} pod\/running \{"podUid":"[^"]+","containers":\{"resnet":\{"id":"containerd:\/\/[0-9a-f]+","name":"resnet","image":"edgerun\/resnet:1.0","port":8080,"resource_requests":\{"cpu":"\\"500m\\"","memory":"\\"200Mi\\""\},"resource_limits":\{\}\}\},"namespace":"galileo","hostIP":"10.0.1.1","name":"resnet-deployment-aaaaa","nodeName":"worker-1","podIP":"10.42.0.17","qosClass":"Burstable","startTime":"[^"]+","labels":\{[^}]+\},"status":"Running"\}$/,
+    );
 
     await publishSchedule(schedule('resnet-deployment-aaaaa', { delete: true, origin_zone: 'zone-b' }));
     await waitFor(() => api.pods('galileo').length === 0, { what: 'the pod to be deleted' });
@@ -116,16 +156,25 @@ describe('pod-creator on Kubernetes (API double)', () => {
   });
 
   it('retries a create through a 5xx storm with backoff until the API answers', async () => {
-    await start({ schedule_scale_opt_orchestrator: 'kubernetes', schedule_scale_opt_async_pod_creation: 'True' }, k8s);
+    await start(
+      { schedule_scale_opt_orchestrator: 'kubernetes', schedule_scale_opt_async_pod_creation: 'True' },
+      k8s,
+    );
     const posts = () => api.requests.filter((r) => r.startsWith('POST')).length;
     api.failNext(3, 503);
     await publishSchedule(schedule('resnet-deployment-bbbbb'));
-    await waitFor(() => api.pods('galileo').length === 1, { timeoutMs: 20_000, what: 'the pod after retries' });
+    await waitFor(() => api.pods('galileo').length === 1, {
+      timeoutMs: 20_000,
+      what: 'the pod after retries',
+    });
     expect(posts()).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses an image outside the allow-list, and a malformed event, with a reason', async () => {
-    await start({ schedule_scale_opt_orchestrator: 'kubernetes', schedule_scale_opt_allowed_images: 'galileo/*' }, k8s);
+    await start(
+      { schedule_scale_opt_orchestrator: 'kubernetes', schedule_scale_opt_allowed_images: 'galileo/*' },
+      k8s,
+    );
     const refusals: unknown[] = [];
     await bus.subscribe(scalingSubjects.event('scale_schedule_refused'), {
       group: 'test-refusals',
@@ -138,7 +187,8 @@ describe('pod-creator on Kubernetes (API double)', () => {
     expect(refusals[0]).toMatchObject({
       fn: 'resnet',
       pod_name: 'resnet-deployment-ccccc',
-      reason: 'image "edgerun/resnet:1.0" is not in the allow-list (schedule_scale_opt_allowed_images: galileo/*)',
+      reason:
+        'image "edgerun/resnet:1.0" is not in the allow-list (schedule_scale_opt_allowed_images: galileo/*)',
     });
     expect((refusals[1] as { reason: string }).reason).toContain('a scale_schedule needs `pod`');
     expect(api.requests.filter((r) => r.startsWith('POST'))).toEqual([]);
@@ -148,18 +198,36 @@ describe('pod-creator on Kubernetes (API double)', () => {
 describe('pod-creator with the local orchestrator', () => {
   it('starts a replica that answers HTTP for a scale_schedule and stops it on delete', async () => {
     await start({}, () => createLocalOrchestrator({ nodeName: (zone) => `local-${zone}` }));
-    await publishSchedule(schedule('resnet-deployment-ddddd', { pod: { ...schedule('x').pod, pod_name: 'resnet-deployment-ddddd', namespace: 'default' } }));
-    const running = await waitFor(() => lines.find((l) => l.includes(' pod/running ') && l.includes('resnet-deployment-ddddd')), {
-      timeoutMs: 25_000,
-      what: 'the replica to run',
-    });
-    const pod = JSON.parse(running.slice(running.indexOf('{'))) as { containers: Record<string, { port: number }>; nodeName: string };
+    await publishSchedule(
+      schedule('resnet-deployment-ddddd', {
+        pod: { ...schedule('x').pod, pod_name: 'resnet-deployment-ddddd', namespace: 'default' },
+      }),
+    );
+    const running = await waitFor(
+      () => lines.find((l) => l.includes(' pod/running ') && l.includes('resnet-deployment-ddddd')),
+      {
+        timeoutMs: 25_000,
+        what: 'the replica to run',
+      },
+    );
+    const pod = JSON.parse(running.slice(running.indexOf('{'))) as {
+      containers: Record<string, { port: number }>;
+      nodeName: string;
+    };
     expect(pod.nodeName).toBe('local-zone-b');
     const res = await fetch(`http://127.0.0.1:${pod.containers.resnet!.port}/function/resnet`);
     expect(res.status).toBe(200);
     await res.arrayBuffer();
-    await publishSchedule(schedule('resnet-deployment-ddddd', { delete: true, pod: { ...schedule('x').pod, pod_name: 'resnet-deployment-ddddd', namespace: 'default' } }));
-    await waitFor(() => lines.some((l) => l.includes(' pod/delete ') && l.includes('resnet-deployment-ddddd')), { what: 'pod/delete' });
+    await publishSchedule(
+      schedule('resnet-deployment-ddddd', {
+        delete: true,
+        pod: { ...schedule('x').pod, pod_name: 'resnet-deployment-ddddd', namespace: 'default' },
+      }),
+    );
+    await waitFor(
+      () => lines.some((l) => l.includes(' pod/delete ') && l.includes('resnet-deployment-ddddd')),
+      { what: 'pod/delete' },
+    );
     await expect(fetch(`http://127.0.0.1:${pod.containers.resnet!.port}/healthz`)).rejects.toThrow();
   });
 });

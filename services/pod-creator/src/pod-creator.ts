@@ -9,7 +9,13 @@ import {
   type ScaleSchedulePayload,
 } from '@galileo/events';
 import type { Logger } from '@galileo/logging';
-import { imageAllowed, kubernetesName, type Orchestrator, type PodCreateRequest, type PodWatch } from '@galileo/orchestrator';
+import {
+  imageAllowed,
+  kubernetesName,
+  type Orchestrator,
+  type PodCreateRequest,
+  type PodWatch,
+} from '@galileo/orchestrator';
 import { startHealthServer, type HealthServer } from '@galileo/runtime';
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -36,9 +42,7 @@ export type PodJob =
   | { action: 'create'; request: PodCreateRequest; fn: string; eventId: string }
   | { action: 'delete'; name: string; namespace: string; fn: string; eventId: string };
 
-export type Decision =
-  | { ok: true; job: PodJob }
-  | { ok: false; reason: string };
+export type Decision = { ok: true; job: PodJob } | { ok: false; reason: string };
 
 export interface PodCreator {
   start(): Promise<void>;
@@ -64,13 +68,18 @@ export function scheduleToJob(
   const readme = payload.pod_creation_request;
   const name = pod?.pod_name ?? readme!.pod_name;
   const namespace = pod?.namespace ?? readme?.namespace ?? 'default';
-  if (payload.delete === true) return { ok: true, job: { action: 'delete', name, namespace, fn: payload.fn, eventId } };
+  if (payload.delete === true)
+    return { ok: true, job: { action: 'delete', name, namespace, fn: payload.fn, eventId } };
   const image = pod?.image ?? readme!.image;
   const allowed = imageAllowed(image, allowedImages);
   if (!allowed.ok) return { ok: false, reason: allowed.reason };
   const labels = pod?.labels ?? readme!.labels;
   const zone = payload.dest_zone ?? labels[ZONE_LABEL];
-  if (!zone) return { ok: false, reason: `scale_schedule for ${name} names no destination zone (dest_zone or the ${ZONE_LABEL} label)` };
+  if (!zone)
+    return {
+      ok: false,
+      reason: `scale_schedule for ${name} names no destination zone (dest_zone or the ${ZONE_LABEL} label)`,
+    };
   return {
     ok: true,
     job: {
@@ -103,9 +112,24 @@ export function createPodCreator(deps: PodCreatorDeps): PodCreator {
   const prefix = `${config.redis.keyPrefix}bull`;
   const queue = new Queue(queueName, { connection: redis, prefix });
   const registry = new Registry();
-  const events = new Counter({ name: 'galileo_pod_creator_events_total', help: 'scale_schedule events, by outcome.', labelNames: ['outcome'], registers: [registry] });
-  const jobs = new Counter({ name: 'galileo_pod_creator_jobs_total', help: 'Jobs run, by action and outcome.', labelNames: ['action', 'outcome'], registers: [registry] });
-  const podEvents = new Counter({ name: 'galileo_pod_creator_pod_events_total', help: 'Pod lifecycle events published.', labelNames: ['event'], registers: [registry] });
+  const events = new Counter({
+    name: 'galileo_pod_creator_events_total',
+    help: 'scale_schedule events, by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const jobs = new Counter({
+    name: 'galileo_pod_creator_jobs_total',
+    help: 'Jobs run, by action and outcome.',
+    labelNames: ['action', 'outcome'],
+    registers: [registry],
+  });
+  const podEvents = new Counter({
+    name: 'galileo_pod_creator_pod_events_total',
+    help: 'Pod lifecycle events published.',
+    labelNames: ['event'],
+    registers: [registry],
+  });
   let worker: Worker | null = null;
   let queueEvents: QueueEvents | null = null;
   let subscription: Subscription | null = null;
@@ -117,7 +141,10 @@ export function createPodCreator(deps: PodCreatorDeps): PodCreator {
   const decide = (value: unknown, eventId: string): Decision => {
     const parsed = scaleSchedulePayloadSchema.safeParse(value);
     if (!parsed.success) {
-      return { ok: false, reason: `not a scale_schedule value: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ')}` };
+      return {
+        ok: false,
+        reason: `not a scale_schedule value: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ')}`,
+      };
     }
     return scheduleToJob(parsed.data, eventId, config.allowedImages ?? []);
   };
@@ -128,14 +155,19 @@ export function createPodCreator(deps: PodCreatorDeps): PodCreator {
     podEvents.inc({ event });
     publishing = publishing
       .then(async () => {
-        await bus.publish(scalingSubjects.pod(event), { type: 'GalileoEvent', data: { name, value: pod, timestamp: ts } });
+        await bus.publish(scalingSubjects.pod(event), {
+          type: 'GalileoEvent',
+          data: { name, value: pod, timestamp: ts },
+        });
         if (config.mirror) {
           const line = formatPodEventLine(ts, event, pod);
           await bus.internals.markMirrored(channel, line);
           await redis.publish(channel, line);
         }
       })
-      .catch((e: unknown) => logger.warn({ err: e, pod: pod.name, event }, 'pod event could not be published'));
+      .catch((e: unknown) =>
+        logger.warn({ err: e, pod: pod.name, event }, 'pod event could not be published'),
+      );
   };
 
   const refuse = async (reason: string, value: unknown) => {
@@ -144,7 +176,11 @@ export function createPodCreator(deps: PodCreatorDeps): PodCreator {
     logger.warn({ fn: v?.fn, pod: v?.pod?.pod_name, reason }, 'scale_schedule refused');
     await bus.publish(scalingSubjects.event('scale_schedule_refused'), {
       type: 'GalileoEvent',
-      data: { name: 'scale_schedule_refused', value: { ts: Date.now() / 1000, fn: v?.fn ?? null, pod_name: v?.pod?.pod_name ?? null, reason }, timestamp: Date.now() / 1000 },
+      data: {
+        name: 'scale_schedule_refused',
+        value: { ts: Date.now() / 1000, fn: v?.fn ?? null, pod_name: v?.pod?.pod_name ?? null, reason },
+        timestamp: Date.now() / 1000,
+      },
     });
   };
 
@@ -160,12 +196,18 @@ export function createPodCreator(deps: PodCreatorDeps): PodCreator {
         : await orchestrator.deletePod(data.name, data.namespace);
     if (result.ok) {
       jobs.inc({ action: data.action, outcome: 'ok' });
-      logger.info({ job: job.id, fn: data.fn, attempt: job.attemptsMade + 1, ...result.value }, `pod ${data.action} done`);
+      logger.info(
+        { job: job.id, fn: data.fn, attempt: job.attemptsMade + 1, ...result.value },
+        `pod ${data.action} done`,
+      );
       return result.value;
     }
     const { error } = result;
     jobs.inc({ action: data.action, outcome: error.retryable ? 'retry' : 'failed' });
-    logger.warn({ job: job.id, fn: data.fn, attempt: job.attemptsMade + 1, error }, `pod ${data.action} failed`);
+    logger.warn(
+      { job: job.id, fn: data.fn, attempt: job.attemptsMade + 1, error },
+      `pod ${data.action} failed`,
+    );
     if (!error.retryable) throw new UnrecoverableError(`${error.kind}: ${error.message}`);
     throw new Error(`${error.kind}: ${error.message}`);
   };
@@ -190,7 +232,8 @@ export function createPodCreator(deps: PodCreatorDeps): PodCreator {
         concurrency: config.asyncPodCreation ? 4 : 1,
       });
       worker.on('failed', (job, err) => {
-        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) logger.error({ job: job.id, err: err.message }, 'pod job failed for good');
+        if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+          logger.error({ job: job.id, err: err.message }, 'pod job failed for good');
       });
       queueEvents = new QueueEvents(queueName, { connection: eventsConnection, prefix });
       await Promise.all([worker.waitUntilReady(), queueEvents.waitUntilReady()]);
@@ -209,7 +252,10 @@ export function createPodCreator(deps: PodCreatorDeps): PodCreator {
           const existing = await queue.getJob(jobId);
           if (existing) {
             events.inc({ outcome: 'duplicate' });
-            logger.info({ job: jobId, event: event.id }, 'scale_schedule already handled (same pod): ignored');
+            logger.info(
+              { job: jobId, event: event.id },
+              'scale_schedule already handled (same pod): ignored',
+            );
             return;
           }
           const job = await queue.add(decision.job.action, decision.job, {

@@ -55,3 +55,31 @@ describe('batcher', () => {
     expect(written).toEqual([1, 2]);
   });
 });
+
+describe('batcher under a slow store', () => {
+  it('coalesces batches sealed while every write was busy, up to maxSize', async () => {
+    const sizes: number[] = [];
+    let release!: () => void;
+    let gate = new Promise<void>((r) => (release = r));
+    const b = createBatcher<number>({
+      maxSize: 10,
+      maxWaitMs: 5,
+      maxConcurrent: 1,
+      write: async (items) => {
+        sizes.push(items.length);
+        await gate;
+      },
+    });
+    const adds = [b.add(0)];
+    await new Promise((r) => setTimeout(r, 20)); // first batch (1 record) is being written
+    for (let i = 1; i <= 3; i++) {
+      adds.push(b.add(i));
+      await new Promise((r) => setTimeout(r, 15)); // each sealed by time while the store is busy
+    }
+    const r1 = release;
+    gate = Promise.resolve();
+    r1();
+    await Promise.all(adds);
+    expect(sizes).toEqual([1, 3]);
+  });
+});

@@ -57,13 +57,28 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
     drain();
   };
 
+  /**
+   * Starts writes while fewer than `maxConcurrent` run. Batches sealed while every write was busy
+   * are coalesced (up to `maxSize`), so a slow store gets fewer, larger writes instead of a queue of
+   * small ones.
+   */
   const drain = () => {
     while (writing.size < maxConcurrent && ready.length > 0) {
-      const slot = ready.shift()!;
-      inWrite += slot.items.length;
-      const p = options.write(slot.items).then(slot.resolve, slot.reject);
+      const group = [ready.shift()!];
+      let size = group[0]!.items.length;
+      while (ready.length > 0 && size + ready[0]!.items.length <= options.maxSize) {
+        const next = ready.shift()!;
+        size += next.items.length;
+        group.push(next);
+      }
+      const items = group.length === 1 ? group[0]!.items : group.flatMap((g) => g.items);
+      inWrite += items.length;
+      const p = options.write(items).then(
+        () => group.forEach((g) => g.resolve()),
+        (e: unknown) => group.forEach((g) => g.reject(e)),
+      );
       const tracked = p.finally(() => {
-        inWrite -= slot.items.length;
+        inWrite -= items.length;
         writing.delete(tracked);
         drain();
       });

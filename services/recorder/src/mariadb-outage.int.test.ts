@@ -47,12 +47,10 @@ describe('recorder while MariaDB is unavailable', () => {
       await r.recorder.start();
       const traces = Array.from({ length: 3000 }, (_, i) => testTrace(exp, i));
       const items = (from: number, to: number): PublishItem<GalileoCatalogue>[] =>
-        traces
-          .slice(from, to)
-          .map((t) => ({
-            subject: galileoSubjects.traces('svc'),
-            draft: { type: 'TraceRecorded', data: t },
-          }));
+        traces.slice(from, to).map((t) => ({
+          subject: galileoSubjects.traces('svc'),
+          draft: { type: 'TraceRecorded', data: t },
+        }));
       await f.bus.publishBatch(items(0, 1000));
       await waitFor(async () => (await f.db!.traces.count({ experimentId: exp })) === 1000, {
         what: 'the first 1000 traces',

@@ -367,8 +367,9 @@ export function createRecorder(deps: RecorderDeps): Recorder {
         ...(config.consumer ? { consumer: config.consumer } : {}),
         claimIdleMs: config.claimIdle,
         startAt: 'beginning',
-        concurrency: config.batchSize * 2,
-        batchSize: Math.min(1000, config.batchSize * 2),
+        // two batches being written and one filling
+        concurrency: config.batchSize * 3,
+        batchSize: Math.min(2000, config.batchSize),
         // A store outage is waited out by the recorder itself; only our own bugs would come back here.
         maxDeliveries: 1000,
         handler,

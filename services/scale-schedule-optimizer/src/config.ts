@@ -22,13 +22,20 @@ import {
 import { PRESSURE_NAMES, type PressureName } from '@galileo/osmotic';
 
 const pressureName = envField<PressureName>(`one of ${PRESSURE_NAMES.join(', ')}`, (raw) =>
-  (PRESSURE_NAMES as readonly string[]).includes(raw) ? { ok: true, value: raw as PressureName } : { ok: false },
+  (PRESSURE_NAMES as readonly string[]).includes(raw)
+    ? { ok: true, value: raw as PressureName }
+    : { ok: false },
 );
 
 const pressureWeight = envField<[PressureName, number]>('<pressure>:<weight>, e.g. cpu_usage:2', (raw) => {
   const [name, weight] = raw.split(':');
   const w = Number(weight);
-  if (!name || !(PRESSURE_NAMES as readonly string[]).includes(name) || weight === undefined || !Number.isFinite(w))
+  if (
+    !name ||
+    !(PRESSURE_NAMES as readonly string[]).includes(name) ||
+    weight === undefined ||
+    !Number.isFinite(w)
+  )
     return { ok: false };
   return { ok: true, value: [name as PressureName, w] };
 });
@@ -74,14 +81,30 @@ export const optimizerConfigSpec = defineConfig({
     description:
       'Optional weights `name:weight,…` (faas-optimizations): the product is Π value × weight; unlisted components weigh 1.',
   }),
-  a: envVar({ name: 'schedule_scale_opt_a', schema: envFloat(), default: 250, description: 'Logistic curve: upper value a.' }),
-  b: envVar({ name: 'schedule_scale_opt_b', schema: envFloat(), default: 1, description: 'Logistic curve: lower value b.' }),
-  c: envVar({ name: 'schedule_scale_opt_c', schema: envFloat(), default: 0.2, description: 'Logistic curve: steepness c.' }),
+  a: envVar({
+    name: 'schedule_scale_opt_a',
+    schema: envFloat(),
+    default: 250,
+    description: 'Logistic curve: upper value a.',
+  }),
+  b: envVar({
+    name: 'schedule_scale_opt_b',
+    schema: envFloat(),
+    default: 1,
+    description: 'Logistic curve: lower value b.',
+  }),
+  c: envVar({
+    name: 'schedule_scale_opt_c',
+    schema: envFloat(),
+    default: 0.2,
+    description: 'Logistic curve: steepness c.',
+  }),
   d: envVar({
     name: 'schedule_scale_opt_d',
     schema: envFloat(),
     default: 35,
-    description: 'Logistic curve: midpoint d (ms) of `rtt_log`; `latency_req_log` uses the requirement instead.',
+    description:
+      'Logistic curve: midpoint d (ms) of `rtt_log`; `latency_req_log` uses the requirement instead.',
   }),
   offset: envVar({
     name: 'schedule_scale_opt_offset',
@@ -99,13 +122,15 @@ export const optimizerConfigSpec = defineConfig({
     name: 'schedule_scale_opt_target_time_measure',
     schema: envEnum(['rtt', 'network_latency']),
     default: 'rtt',
-    description: 'Trace column of `rtt_log`: `rtt` (seconds, ×1000 to ms) or `network_latency` (ms, from X-Start/X-End).',
+    description:
+      'Trace column of `rtt_log`: `rtt` (seconds, ×1000 to ms) or `network_latency` (ms, from X-Start/X-End).',
   }),
   maxReplicas: envVar({
     name: 'schedule_scale_opt_max_replicas_busy',
     schema: envInt({ min: 1 }),
     default: 20,
-    description: 'Most replicas of one function cluster-wide (running + pending + created this round − deleted).',
+    description:
+      'Most replicas of one function cluster-wide (running + pending + created this round − deleted).',
   }),
   defaultLatencyRequirement: envVar({
     name: 'schedule_scale_opt_default_latency_requirement',
@@ -177,7 +202,11 @@ export function latencyRequirementsFromEnvironment(
 export function loadOptimizerConfig(env: Environment = process.env): Result<OptimizerConfig, ConfigError> {
   const loaded = loadConfig(optimizerConfigSpec, env);
   const requirements = latencyRequirementsFromEnvironment(env);
-  const problems = [...(loaded.ok ? [] : loaded.error.problems), ...(requirements.ok ? [] : requirements.error)];
-  if (problems.length > 0 || !loaded.ok || !requirements.ok) return { ok: false, error: new ConfigError(problems) };
+  const problems = [
+    ...(loaded.ok ? [] : loaded.error.problems),
+    ...(requirements.ok ? [] : requirements.error),
+  ];
+  if (problems.length > 0 || !loaded.ok || !requirements.ok)
+    return { ok: false, error: new ConfigError(problems) };
   return { ok: true, value: Object.assign(loaded.value, { latencyRequirements: requirements.value }) };
 }

@@ -51,14 +51,18 @@ export function osmoticInputFromContext(ctx: GalileoContext, options: ContextInp
 
   const traces: TraceGroup[] = [];
   for (const zone of zones) {
-    const groups = new Map<string, { fn: string; clientZone: string; clients: Map<string, number>; times: number[] }>();
+    const groups = new Map<
+      string,
+      { fn: string; clientZone: string; clients: Map<string, number>; times: number[] }
+    >();
     for (const t of ctx.tracesInZone(zone)) {
       if (t.status !== 200 || t.function === undefined || t.originZone === undefined) continue;
       const time = options.targetTimeMeasure === 'rtt' ? t.rtt * 1000 : t.networkLatencyMs;
       if (time === undefined) continue;
       const key = `${t.function}\u0000${t.originZone}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { fn: t.function, clientZone: t.originZone, clients: new Map(), times: [] }));
+      if (!g)
+        groups.set(key, (g = { fn: t.function, clientZone: t.originZone, clients: new Map(), times: [] }));
       g.clients.set(t.client, (g.clients.get(t.client) ?? 0) + 1);
       g.times.push(time);
     }
@@ -66,7 +70,14 @@ export function osmoticInputFromContext(ctx: GalileoContext, options: ContextInp
       let client = '';
       let best = -1;
       for (const [c, n] of g.clients) if (n > best) [client, best] = [c, n];
-      traces.push({ fn: g.fn, zone, clientZone: g.clientZone, client, count: g.times.length, times: g.times });
+      traces.push({
+        fn: g.fn,
+        zone,
+        clientZone: g.clientZone,
+        client,
+        count: g.times.length,
+        times: g.times,
+      });
     }
   }
 

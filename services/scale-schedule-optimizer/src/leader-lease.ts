@@ -15,7 +15,10 @@ export interface LeaderLease {
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
-export function createLeaderLease(redis: Redis, options: { key: string; owner: string; ttlMs: number }): LeaderLease {
+export function createLeaderLease(
+  redis: Redis,
+  options: { key: string; owner: string; ttlMs: number },
+): LeaderLease {
   const { key, owner, ttlMs } = options;
   return {
     key,

@@ -1,6 +1,12 @@
 import { createBus } from '@galileo/bus';
 import { redisOptions } from '@galileo/config';
-import { createGalileoContext, createLatencyGraph, feedContextFromBus, loadLatencyGraph, refreshContext } from '@galileo/context';
+import {
+  createGalileoContext,
+  createLatencyGraph,
+  feedContextFromBus,
+  loadLatencyGraph,
+  refreshContext,
+} from '@galileo/context';
 import { galileoCatalogue } from '@galileo/events';
 import { createLogger } from '@galileo/logging';
 import { runService } from '@galileo/runtime';
@@ -20,13 +26,23 @@ const config = loaded.value;
 const instance = config.instance ?? hostname();
 const logger = createLogger({ service: 'scale-schedule-optimizer', level: config.logging.level });
 const redis = new Redis(redisOptions(config.redis, { connectionName: 'galileo-scale-schedule-optimizer' }));
-const bus = createBus({ redis, catalogue: galileoCatalogue, source: 'scale-schedule-optimizer', prefix: config.redis.keyPrefix, logger });
+const bus = createBus({
+  redis,
+  catalogue: galileoCatalogue,
+  source: 'scale-schedule-optimizer',
+  prefix: config.redis.keyPrefix,
+  logger,
+});
 
 let latencyGraph = createLatencyGraph({}, { maxLatency: config.context.maxLatency });
 if (config.context.latencyGraphJson) {
-  const graph = await loadLatencyGraph(config.context.latencyGraphJson, { maxLatency: config.context.maxLatency });
+  const graph = await loadLatencyGraph(config.context.latencyGraphJson, {
+    maxLatency: config.context.maxLatency,
+  });
   if (!graph.ok) {
-    process.stderr.write(`galileo_context_latency_graph_json=${JSON.stringify(config.context.latencyGraphJson)}: ${graph.error}\n`);
+    process.stderr.write(
+      `galileo_context_latency_graph_json=${JSON.stringify(config.context.latencyGraphJson)}: ${graph.error}\n`,
+    );
     process.exit(1);
   }
   latencyGraph = graph.value;
@@ -49,13 +65,21 @@ const optimizer = createScaleScheduleOptimizer({
     }),
 });
 let feed: Awaited<ReturnType<typeof feedContextFromBus>> | undefined;
-const refresh = refreshContext(context, { redis, keyPrefix: config.redis.keyPrefix, intervalMs: 10_000, logger });
+const refresh = refreshContext(context, {
+  redis,
+  keyPrefix: config.redis.keyPrefix,
+  intervalMs: 10_000,
+  logger,
+});
 
 await runService({
   logger,
   start: async () => {
     // every replica keeps its own context (its own consumer groups); only the lease holder acts
-    feed = await feedContextFromBus(bus, context, { group: `scale-schedule-optimizer-context:${instance}`, logger });
+    feed = await feedContextFromBus(bus, context, {
+      group: `scale-schedule-optimizer-context:${instance}`,
+      logger,
+    });
     await refresh.refresh();
     await optimizer.start();
   },

@@ -51,7 +51,10 @@ export async function publishRecords(
       record.name === 'scale_schedule' && options.dryRun
         ? DRY_RUN_SCALE_SCHEDULE_SUBJECT
         : scalingSubjects.event(record.name);
-    items.push({ subject, draft: { type: 'GalileoEvent', data: { name: record.name, value: record.value, timestamp: ts } } });
+    items.push({
+      subject,
+      draft: { type: 'GalileoEvent', data: { name: record.name, value: record.value, timestamp: ts } },
+    });
     if (options.mirror) lines.push(formatPythonEventLine(ts, record.name, record.value));
     count++;
     if (items.length >= BATCH) await flush();

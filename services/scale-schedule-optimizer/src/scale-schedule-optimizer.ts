@@ -2,7 +2,12 @@ import { hostname } from 'node:os';
 import type { Bus } from '@galileo/bus';
 import type { GalileoCatalogue } from '@galileo/events';
 import type { Logger } from '@galileo/logging';
-import { runOsmoticRound, type OsmoticInput, type OsmoticParameters, type OsmoticSkip } from '@galileo/osmotic';
+import {
+  runOsmoticRound,
+  type OsmoticInput,
+  type OsmoticParameters,
+  type OsmoticSkip,
+} from '@galileo/osmotic';
 import { startHealthServer, type HealthServer } from '@galileo/runtime';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -78,12 +83,39 @@ export function createScaleScheduleOptimizer(deps: ScaleScheduleOptimizerDeps): 
     ttlMs: Math.max(5_000, 3 * config.reconcileInterval),
   });
   const registry = new Registry();
-  const rounds = new Counter({ name: 'galileo_optimizer_rounds_total', help: 'Rounds run, by role.', labelNames: ['role'], registers: [registry] });
-  const actions = new Counter({ name: 'galileo_optimizer_actions_total', help: 'scale_schedule events published.', labelNames: ['action'], registers: [registry] });
-  const skipped = new Counter({ name: 'galileo_optimizer_skips_total', help: 'Items a round left out.', registers: [registry] });
-  const failures = new Counter({ name: 'galileo_optimizer_round_failures_total', help: 'Rounds that failed.', registers: [registry] });
-  const duration = new Histogram({ name: 'galileo_optimizer_round_seconds', help: 'Compute time of a round.', registers: [registry], buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5] });
-  const leaderGauge = new Gauge({ name: 'galileo_optimizer_leader', help: '1 while this replica holds the lease.', registers: [registry] });
+  const rounds = new Counter({
+    name: 'galileo_optimizer_rounds_total',
+    help: 'Rounds run, by role.',
+    labelNames: ['role'],
+    registers: [registry],
+  });
+  const actions = new Counter({
+    name: 'galileo_optimizer_actions_total',
+    help: 'scale_schedule events published.',
+    labelNames: ['action'],
+    registers: [registry],
+  });
+  const skipped = new Counter({
+    name: 'galileo_optimizer_skips_total',
+    help: 'Items a round left out.',
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'galileo_optimizer_round_failures_total',
+    help: 'Rounds that failed.',
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'galileo_optimizer_round_seconds',
+    help: 'Compute time of a round.',
+    registers: [registry],
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5],
+  });
+  const leaderGauge = new Gauge({
+    name: 'galileo_optimizer_leader',
+    help: '1 while this replica holds the lease.',
+    registers: [registry],
+  });
 
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
@@ -92,7 +124,15 @@ export function createScaleScheduleOptimizer(deps: ScaleScheduleOptimizerDeps): 
   let health: HealthServer | null = null;
 
   const runRound = async (): Promise<RoundSummary> => {
-    const empty = { rows: 0, records: 0, creates: 0, deletes: 0, skips: [], computeMs: 0, dryRun: config.dryRun };
+    const empty = {
+      rows: 0,
+      records: 0,
+      creates: 0,
+      deletes: 0,
+      skips: [],
+      computeMs: 0,
+      dryRun: config.dryRun,
+    };
     const leader = await lease.acquire();
     leaderGauge.set(leader ? 1 : 0);
     lastRoundAt = Date.now();
@@ -118,14 +158,35 @@ export function createScaleScheduleOptimizer(deps: ScaleScheduleOptimizerDeps): 
     skipped.inc(round.skips.length);
     for (const a of round.actions) {
       logger.info(
-        { fn: a.fn, pod: a.pod.pod_name, origin_zone: a.origin_zone, dest_zone: a.dest_zone, delete: a.delete, value: a.value, dryRun: config.dryRun },
+        {
+          fn: a.fn,
+          pod: a.pod.pod_name,
+          origin_zone: a.origin_zone,
+          dest_zone: a.dest_zone,
+          delete: a.delete,
+          value: a.value,
+          dryRun: config.dryRun,
+        },
         a.delete ? 'scale down' : 'scale up',
       );
     }
     for (const s of round.skips) logger.debug({ ...s }, `skipped: ${s.reason}`);
     const noHost = round.skips.filter((s) => s.reason.startsWith('no zone can host'));
-    if (noHost.length > 0) logger.warn({ count: noHost.length, first: noHost[0] }, 'scale-ups skipped: no zone can host another replica');
-    return { leader: true, rows: round.rowCount, records, creates, deletes, skips: round.skips, computeMs, dryRun: config.dryRun };
+    if (noHost.length > 0)
+      logger.warn(
+        { count: noHost.length, first: noHost[0] },
+        'scale-ups skipped: no zone can host another replica',
+      );
+    return {
+      leader: true,
+      rows: round.rowCount,
+      records,
+      creates,
+      deletes,
+      skips: round.skips,
+      computeMs,
+      dryRun: config.dryRun,
+    };
   };
 
   const loop = () => {
@@ -159,7 +220,9 @@ export function createScaleScheduleOptimizer(deps: ScaleScheduleOptimizerDeps): 
           host: config.httpHost,
           registry,
           health: () => ({
-            healthy: !stopped && (lastRoundAt === 0 || Date.now() - lastRoundAt < 3 * config.reconcileInterval + 30_000),
+            healthy:
+              !stopped &&
+              (lastRoundAt === 0 || Date.now() - lastRoundAt < 3 * config.reconcileInterval + 30_000),
             lastRoundAt: lastRoundAt ? new Date(lastRoundAt).toISOString() : null,
           }),
         });

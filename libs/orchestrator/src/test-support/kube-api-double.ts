@@ -86,7 +86,8 @@ export async function startKubeApiDouble(): Promise<KubeApiDouble> {
     else
       for (const [i, c] of containers.entries()) {
         if (!c.image) causes.push(`spec.containers[${i}].image: Required value`);
-        if (!c.name || !DNS1123.test(c.name)) causes.push(`spec.containers[${i}].name: Invalid value: ${JSON.stringify(c.name)}`);
+        if (!c.name || !DNS1123.test(c.name))
+          causes.push(`spec.containers[${i}].name: Invalid value: ${JSON.stringify(c.name)}`);
       }
     return causes;
   };
@@ -99,9 +100,14 @@ export async function startKubeApiDouble(): Promise<KubeApiDouble> {
       send(
         res,
         failures.code,
-        status(failures.code, failures.code === 503 ? 'ServiceUnavailable' : 'InternalError', 'Internal error occurred: etcdserver: request timed out', {
-          causes: [{ message: 'etcdserver: request timed out' }],
-        }),
+        status(
+          failures.code,
+          failures.code === 503 ? 'ServiceUnavailable' : 'InternalError',
+          'Internal error occurred: etcdserver: request timed out',
+          {
+            causes: [{ message: 'etcdserver: request timed out' }],
+          },
+        ),
       );
       return;
     }
@@ -112,7 +118,16 @@ export async function startKubeApiDouble(): Promise<KubeApiDouble> {
     }
     const ns = decodeURIComponent(m[1]!);
     const name = m[2] ? decodeURIComponent(m[2]) : undefined;
-    const verb = req.method === 'POST' ? 'create' : req.method === 'DELETE' ? 'delete' : name ? 'get' : url.searchParams.get('watch') ? 'watch' : 'list';
+    const verb =
+      req.method === 'POST'
+        ? 'create'
+        : req.method === 'DELETE'
+          ? 'delete'
+          : name
+            ? 'get'
+            : url.searchParams.get('watch')
+              ? 'watch'
+              : 'list';
     if (forbidden.has(ns)) {
       send(
         res,
@@ -131,7 +146,11 @@ export async function startKubeApiDouble(): Promise<KubeApiDouble> {
       try {
         pod = JSON.parse(await readBody(req));
       } catch {
-        send(res, 400, status(400, 'BadRequest', 'the object provided is unrecognized (must be of type Pod)'));
+        send(
+          res,
+          400,
+          status(400, 'BadRequest', 'the object provided is unrecognized (must be of type Pod)'),
+        );
         return;
       }
       const causes = validate(pod);
@@ -139,25 +158,49 @@ export async function startKubeApiDouble(): Promise<KubeApiDouble> {
         send(
           res,
           422,
-          status(422, 'Invalid', `Pod ${JSON.stringify(pod?.metadata?.name ?? '')} is invalid: ${causes.join(', ')}`, {
-            name: pod?.metadata?.name,
-            kind: 'Pod',
-            causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.split(': ').slice(1).join(': '), field: c.split(':')[0] })),
-          }),
+          status(
+            422,
+            'Invalid',
+            `Pod ${JSON.stringify(pod?.metadata?.name ?? '')} is invalid: ${causes.join(', ')}`,
+            {
+              name: pod?.metadata?.name,
+              kind: 'Pod',
+              causes: causes.map((c) => ({
+                reason: 'FieldValueInvalid',
+                message: c.split(': ').slice(1).join(': '),
+                field: c.split(':')[0],
+              })),
+            },
+          ),
         );
         return;
       }
       const key = `${ns}/${pod.metadata.name}`;
       if (store.has(key)) {
-        send(res, 409, status(409, 'AlreadyExists', `pods "${pod.metadata.name}" already exists`, { name: pod.metadata.name, kind: 'pods' }));
+        send(
+          res,
+          409,
+          status(409, 'AlreadyExists', `pods "${pod.metadata.name}" already exists`, {
+            name: pod.metadata.name,
+            kind: 'pods',
+          }),
+        );
         return;
       }
       const created: Pod = {
         ...pod,
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { ...pod.metadata, namespace: ns, uid: randomUUID(), creationTimestamp: new Date().toISOString() },
-        status: { phase: 'Pending', qosClass: pod.spec.containers.some((c: Pod) => c.resources?.requests) ? 'Burstable' : 'BestEffort' },
+        metadata: {
+          ...pod.metadata,
+          namespace: ns,
+          uid: randomUUID(),
+          creationTimestamp: new Date().toISOString(),
+        },
+        status: {
+          phase: 'Pending',
+          qosClass: pod.spec.containers.some((c: Pod) => c.resources?.requests) ? 'Burstable' : 'BestEffort',
+        },
       };
       store.set(key, created);
       record('ADDED', created);
@@ -172,22 +215,31 @@ export async function startKubeApiDouble(): Promise<KubeApiDouble> {
     }
     if (req.method === 'GET' && !name) {
       const selector = url.searchParams.get('labelSelector');
-      const matches = (p: Pod) => !selector || selector.split(',').every((s) => {
-        const [k, v] = s.split('=');
-        return v === undefined ? p.metadata.labels?.[k!] !== undefined : p.metadata.labels?.[k!] === v;
-      });
+      const matches = (p: Pod) =>
+        !selector ||
+        selector.split(',').every((s) => {
+          const [k, v] = s.split('=');
+          return v === undefined ? p.metadata.labels?.[k!] !== undefined : p.metadata.labels?.[k!] === v;
+        });
       if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
         res.flushHeaders();
         const from = Number(url.searchParams.get('resourceVersion') ?? resourceVersion);
-        for (const e of history) if (e.rv > from && e.object.metadata.namespace === ns && matches(e.object)) res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
+        for (const e of history)
+          if (e.rv > from && e.object.metadata.namespace === ns && matches(e.object))
+            res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
         const w = { ns, res };
         watchers.add(w);
         req.on('close', () => watchers.delete(w));
         return;
       }
       const items = [...store.values()].filter((p) => p.metadata.namespace === ns && matches(p));
-      send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion) }, items });
+      send(res, 200, {
+        kind: 'PodList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(resourceVersion) },
+        items,
+      });
       return;
     }
     if (req.method === 'DELETE' && name) {
@@ -208,7 +260,11 @@ export async function startKubeApiDouble(): Promise<KubeApiDouble> {
       }, 50);
       return;
     }
-    send(res, 405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+    send(
+      res,
+      405,
+      status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -225,7 +281,8 @@ export async function startKubeApiDouble(): Promise<KubeApiDouble> {
       });
       return kc;
     },
-    pods: (namespace) => [...store.values()].filter((p) => namespace === undefined || p.metadata.namespace === namespace),
+    pods: (namespace) =>
+      [...store.values()].filter((p) => namespace === undefined || p.metadata.namespace === namespace),
     setPhase(namespace, name, phase) {
       const pod = store.get(`${namespace}/${name}`);
       if (!pod) throw new Error(`no pod ${namespace}/${name}`);
@@ -238,7 +295,12 @@ export async function startKubeApiDouble(): Promise<KubeApiDouble> {
           ? {
               podIP: '10.42.0.17',
               startTime: new Date().toISOString(),
-              containerStatuses: pod.spec.containers.map((c: Pod) => ({ name: c.name, containerID: `containerd://${randomUUID().replace(/-/g, '')}`, ready: true, image: c.image })),
+              containerStatuses: pod.spec.containers.map((c: Pod) => ({
+                name: c.name,
+                containerID: `containerd://${randomUUID().replace(/-/g, '')}`,
+                ready: true,
+                image: c.image,
+              })),
             }
           : {}),
       };

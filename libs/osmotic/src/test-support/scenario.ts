@@ -5,7 +5,11 @@ export function latencyTable(entries: Record<string, number>): OsmoticInput['lat
   return (a, b) => entries[`${a}|${b}`] ?? entries[`${b}|${a}`];
 }
 
-export function workerNode(name: string, zone: string, allocatable: Record<string, string> = {}): OsmoticNode {
+export function workerNode(
+  name: string,
+  zone: string,
+  allocatable: Record<string, string> = {},
+): OsmoticNode {
   return { name, zone, worker: true, allocatable: { cpu: '4', memory: '8Gi', pods: '110', ...allocatable } };
 }
 

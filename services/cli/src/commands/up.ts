@@ -7,15 +7,13 @@ import { CliError } from '../cli-error.js';
  * embedded defaults. This file only declares the command; the implementation is a function handed
  * to `runCli({ up })` (main.ts), so the CLI does not depend on every service.
  *
- * To build it: write `runUp(options, ctx) → Promise<exit code>` (e.g. services/cli/src/embedded/up.ts
+ * To build it: write `runUp(args, ctx) → Promise<exit code>` (e.g. services/cli/src/embedded/up.ts
  * or a package of its own), and pass it in main.ts: `runCli(argv, { …, up: runUp })`.
  */
-export interface UpOptions {
-  /** Extra options the implementation declares are passed through untouched. */
-  [option: string]: unknown;
-}
+/** The arguments after `galileo up`, untouched (e.g. `--duration 20`): the runner parses its own options. */
+export type UpArguments = readonly string[];
 
-export type UpRunner = (options: UpOptions, ctx: CliContext) => Promise<number>;
+export type UpRunner = (args: UpArguments, ctx: CliContext) => Promise<number>;
 
 export function registerUpCommand(
   program: Command,
@@ -26,11 +24,19 @@ export function registerUpCommand(
     .command('up')
     .description('run every galileo service in this process (embedded mode: SQLite, Redis, local pods)')
     .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .helpOption(false)
     .addHelpText('after', '\nExamples:\n  $ galileo up\n  $ galileo_redis_port=6380 galileo up\n')
-    .action((options: UpOptions) =>
+    .action((_options: unknown, command: Command) =>
       run(async (ctx) => {
-        if (!up) throw new CliError('galileo up is not part of this build yet: start the services one by one (npx nx run <service>:serve)');
-        return up(options, ctx);
+        if (!up) {
+          if (command.args.includes('--help') || command.args.includes('-h')) {
+            ctx.io.out(command.helpInformation());
+            return 0;
+          }
+          throw new CliError('galileo up is not part of this build yet: start the services one by one (npx nx run <service>:serve)');
+        }
+        return up(command.args, ctx);
       }),
     );
 }

@@ -14,6 +14,8 @@ export interface ExperimentQueueKeys {
   current(daemon: string): string;
   /** SET of daemons that may hold work. */
   readonly daemons: string;
+  /** SET of the experiment ids ever queued: a duplicate id is found without reading the stream. */
+  readonly ids: string;
   /** The base the Lua scripts derive per-daemon keys from. */
   readonly daemonBase: string;
 }
@@ -26,6 +28,7 @@ export function experimentQueueKeys(prefix = '', queue = DEFAULT_QUEUE): Experim
     lease: (d) => `${base}${d}:lease`,
     current: (d) => `${base}${d}:current`,
     daemons: `${prefix}galileo:experiments:daemons`,
+    ids: `${prefix}galileo:experiments:ids`,
     daemonBase: base,
   };
 }
@@ -136,6 +139,10 @@ export interface ExperimentQueue {
   processing(): Promise<string[]>;
   /** The message leaves the processing list; the experiment becomes current. */
   accept(entry: string, experimentId: string): Promise<void>;
+  /** Whether an experiment id was ever queued (by any daemon). */
+  isKnownId(id: string): Promise<boolean>;
+  /** Notes an id as queued. */
+  noteId(id: string): Promise<void>;
   /** Drops an entry from the processing list without accepting it. */
   drop(entry: string): Promise<void>;
   current(): Promise<string | null>;
@@ -214,6 +221,12 @@ export function createExperimentQueue(options: ExperimentQueueOptions): Experime
     },
     async accept(entry, experimentId) {
       await run(acceptScript, [processingKey, keys.current(daemon)], [entry, experimentId]);
+    },
+    async isKnownId(id) {
+      return (await redis.sismember(keys.ids, id)) === 1;
+    },
+    async noteId(id) {
+      await redis.sadd(keys.ids, id);
     },
     async drop(entry) {
       await redis.lrem(processingKey, 1, entry);

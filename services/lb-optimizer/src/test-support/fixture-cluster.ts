@@ -1,4 +1,10 @@
-import { createGalileoContext, createLatencyGraph, nodeInfo, podInfo, type GalileoContext } from '@galileo/context';
+import {
+  createGalileoContext,
+  createLatencyGraph,
+  nodeInfo,
+  podInfo,
+  type GalileoContext,
+} from '@galileo/context';
 
 /**
  * The cluster of the hand-computed heuristic tests: zone-a (gateway a0, replicas on a1 at 10 ms
@@ -7,9 +13,22 @@ import { createGalileoContext, createLatencyGraph, nodeInfo, podInfo, type Galil
  */
 export function fixtureContext(fn: string, now = 1000): { context: GalileoContext; setNow(t: number): void } {
   let t = now;
-  const latency = createLatencyGraph({ a1: { a0: 10 }, a2: { a0: 40 }, b1: { b0: 5 }, a0: { b0: 30, c0: 20 }, b0: { c0: 20 } });
+  const latency = createLatencyGraph({
+    a1: { a0: 10 },
+    a2: { a0: 40 },
+    b1: { b0: 5 },
+    a0: { b0: 30, c0: 20 },
+    b0: { c0: 20 },
+  });
   const context = createGalileoContext({ clock: () => t, latencyGraph: latency });
-  for (const [node, zone] of [['a0', 'zone-a'], ['a1', 'zone-a'], ['a2', 'zone-a'], ['b0', 'zone-b'], ['b1', 'zone-b'], ['c0', 'zone-c']] as const) {
+  for (const [node, zone] of [
+    ['a0', 'zone-a'],
+    ['a1', 'zone-a'],
+    ['a2', 'zone-a'],
+    ['b0', 'zone-b'],
+    ['b1', 'zone-b'],
+    ['c0', 'zone-c'],
+  ] as const) {
     context.setNodeInfo(nodeInfo(node, { zone, cpus: 4 }));
   }
   const pods = [
@@ -25,9 +44,22 @@ export function fixtureContext(fn: string, now = 1000): { context: GalileoContex
 }
 
 /** Writes cumulative cgroup CPU counters so the container's share of a 4-core node is `share` over [from, to]. */
-export function writeContainerShare(context: GalileoContext, node: string, containerId: string, share: number, from: number, to: number): void {
+export function writeContainerShare(
+  context: GalileoContext,
+  node: string,
+  containerId: string,
+  share: number,
+  from: number,
+  to: number,
+): void {
   const nsPerSecond = share * 4 * 1e9; // share · cores · 1000 mcores · 1e6 ns/ms
   for (let ts = from; ts <= to; ts++) {
-    context.recordTelemetry({ node, metric: 'kubernetes_cgrp_cpu', subsystem: containerId, timestamp: ts, value: (ts - from) * nsPerSecond + 5e12 });
+    context.recordTelemetry({
+      node,
+      metric: 'kubernetes_cgrp_cpu',
+      subsystem: containerId,
+      timestamp: ts,
+      value: (ts - from) * nsPerSecond + 5e12,
+    });
   }
 }

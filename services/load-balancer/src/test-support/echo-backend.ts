@@ -10,7 +10,10 @@ export interface EchoBackend {
 }
 
 /** A backend that answers `{"name", "url", "headers"}` and stamps X-Start/X-End like a function pod. */
-export async function startEchoBackend(name: string, options: { keep?: boolean; extraHeaders?: Record<string, string> } = {}): Promise<EchoBackend> {
+export async function startEchoBackend(
+  name: string,
+  options: { keep?: boolean; extraHeaders?: Record<string, string> } = {},
+): Promise<EchoBackend> {
   const received: EchoBackend['received'] = [];
   const server: Server = createServer((req, res) => {
     const start = (Date.now() / 1000).toFixed(6);
@@ -18,7 +21,12 @@ export async function startEchoBackend(name: string, options: { keep?: boolean; 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (options.keep !== false) {
-        received.push({ url: req.url ?? '', method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+        received.push({
+          url: req.url ?? '',
+          method: req.method ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        });
       }
       const body = JSON.stringify({ name, url: req.url, headers: req.headers });
       res.writeHead(200, {
