@@ -1,5 +1,5 @@
 // npm run bench:recorder [-- --quick]
-// 500,000 traces and 500,000 telemetry points published on the bus (--quick: 40,000 each), then
+// 500,000 traces and 500,000 telemetry points published on the bus (--quick: 25,000 each), then
 // recorded by the recorder: once into InfluxDB's write API (VictoriaMetrics at 127.0.0.1:8428) and
 // once into MariaDB, each a recorder group of its own reading the same streams (as two recorders
 // with different galileo_recorder_name would). Peers in the same run: the raw ceilings, i.e. the
@@ -28,10 +28,10 @@ import { Redis } from 'ioredis';
 import { createPool } from 'mariadb';
 
 const quick = process.argv.includes('--quick');
-const TRACES = quick ? 40_000 : 500_000;
-const TELEMETRY = quick ? 40_000 : 500_000;
-const RAW_INFLUX_LINES = quick ? 100_000 : 500_000;
-const RAW_SQL_ROWS = quick ? 40_000 : 200_000;
+const TRACES = quick ? 25_000 : 500_000;
+const TELEMETRY = quick ? 25_000 : 500_000;
+const RAW_INFLUX_LINES = quick ? 60_000 : 500_000;
+const RAW_SQL_ROWS = quick ? 20_000 : 200_000;
 const vmUrl = process.env.GALILEO_BENCH_VICTORIA_URL ?? testVictoriaMetricsUrl();
 const redisUrl = process.env.GALILEO_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = (m: string) => process.stderr.write(`${m}\n`);

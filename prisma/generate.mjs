@@ -29,7 +29,9 @@ for (const schema of [sourcePath, derivedPath]) {
 function engineDownloaded() {
   try {
     const engines = dirname(require.resolve('@prisma/engines'));
-    return [engines, dirname(engines)].some((dir) => readdirSync(dir).some((name) => name.startsWith('schema-engine')));
+    return [engines, dirname(engines)].some((dir) =>
+      readdirSync(dir).some((name) => name.startsWith('schema-engine')),
+    );
   } catch {
     return false;
   }

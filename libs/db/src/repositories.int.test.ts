@@ -385,6 +385,18 @@ for (const dialect of dialects) {
         expect(await db.experiments.get(id)).toMatchObject({ status: 'IN_PROGRESS', start: 5 });
       });
 
+      it('bulk-inserts inside a transaction too, idempotently', async () => {
+        const exp = `exp-${uid()}`;
+        const rows = Array.from({ length: 1200 }, (_, i) => trace(`${uid()}:t${i}`, exp, i));
+        const result = await db.transaction(async (tx) => {
+          const first = await tx.traces.insertMany(rows);
+          const second = await tx.traces.insertMany(rows.slice(0, 100));
+          return [first.inserted, second.duplicates];
+        });
+        expect(result).toEqual([1200, 100]);
+        expect(await db.traces.count({ experimentId: exp })).toBe(1200);
+      });
+
       it('applies a redelivered event once when consumers race', async () => {
         const p = `proj-${uid()}`;
         const ids = Array.from({ length: 20 }, (_, i) => `ev-${i}`);

@@ -159,8 +159,9 @@ describe('the dev stack (compose/docker-compose.yml)', () => {
     expect([...used].filter((v) => !documented.has(v))).toEqual([]);
   });
 
-  it('uses galileo’s variable names for the Galileo services (galileo_*, telemd_*, eb_go_lb_*, osmotic_lb_opt_*, schedule_scale_opt_*)', () => {
-    const allowed = /^(galileo_|telemd_|eb_go_lb_|osmotic_lb_opt_|schedule_scale_opt_|SAMPLE_APP_)/;
+  it('uses galileo’s variable names for the Galileo services (galileo_*, telemd_*, eb_go_lb_*, osmotic_lb_opt_*, schedule_scale_opt_*, pod_creator_*)', () => {
+    const allowed =
+      /^(galileo_|telemd_|eb_go_lb_|osmotic_lb_opt_|schedule_scale_opt_|pod_creator_|SAMPLE_APP_)/;
     for (const [name, s] of galileoServices) {
       for (const variable of Object.keys(s.environment ?? {})) expect(variable, name).toMatch(allowed);
     }

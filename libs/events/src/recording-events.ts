@@ -68,10 +68,12 @@ export function parseTraceLineFields(line: string): TraceLineFields | { error: s
     done: Number(done),
     status: Number(status),
   };
-  for (const [field, value] of Object.entries(numbers)) {
+  const texts = { created, sent, done, status };
+  for (const field of ['created', 'sent', 'done', 'status'] as const) {
+    const value = numbers[field];
     if (!Number.isFinite(value) || (field === 'status' && !Number.isInteger(value))) {
       return {
-        error: `trace field ${field} must be a number${field === 'status' ? ' (integer)' : ''}, got ${JSON.stringify(parts[['created', 'sent', 'done', 'status'].indexOf(field) + 3])} in ${JSON.stringify(line.slice(0, 80))}`,
+        error: `trace field ${field} must be a number${field === 'status' ? ' (integer)' : ''}, got ${JSON.stringify(texts[field])} in ${JSON.stringify(line.slice(0, 80))}`,
       };
     }
   }

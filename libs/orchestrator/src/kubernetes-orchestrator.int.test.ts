@@ -33,7 +33,7 @@ describe('Kubernetes orchestrator against the pod API double', () => {
       ok: true,
       value: { name: 'resnet-deployment-aaaaa', created: true },
     });
-    const [pod] = api.pods('galileo');
+    const pod = api.pods('galileo')[0]!;
     expect(pod.spec.nodeSelector).toEqual({
       'node-role.kubernetes.io/worker': 'true',
       'ether.edgerun.io/zone': 'zone-a',

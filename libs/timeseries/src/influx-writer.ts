@@ -45,9 +45,12 @@ export interface InfluxWriterOptions extends Omit<InfluxConfig, 'bucket'> {
 }
 
 /**
- * InfluxDB v2 writes as line protocol over undici, straight to the write API: measured faster
- * than @influxdata/influxdb-client's WriteApi (bench/recorder.bench.ts), and it lets the recorder
- * know exactly when a batch is durable (the client library buffers and retries on its own).
+ * InfluxDB v2 writes as line protocol over undici, straight to the write API. The reason is
+ * control, not speed: a write resolves when the store answered 204, so the recorder knows exactly
+ * when a batch is durable and can acknowledge it (@influxdata/influxdb-client's WriteApi buffers,
+ * retries and flushes on its own schedule). bench:recorder measures both on the same lines: with
+ * two requests in flight, as the recorder writes, this writer was ahead; one request at a time, the
+ * client library was (see the report in bench/RESULTS.md).
  */
 export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
   const base = options.url.replace(/\/+$/, '');
@@ -140,7 +143,7 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
       const text = lines.join('\n');
       const zipped = gzipAbove > 0 && text.length > gzipAbove;
       const path = `/api/v2/write?org=${encodeURIComponent(options.org)}&bucket=${encodeURIComponent(bucket)}&precision=ns`;
-      const res = await call('POST', path, zipped ? gzipSync(text, { level: 1 }) : text, {
+      const res = await call('POST', path, zipped ? gzipSync(text, { level: 1 }) : Buffer.from(text), {
         'content-type': 'text/plain; charset=utf-8',
         ...(zipped ? { 'content-encoding': 'gzip' } : {}),
       });

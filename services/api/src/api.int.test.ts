@@ -46,7 +46,9 @@ describe('REST API: galileo paths', () => {
     expect(routes).toContainEqual({ uri: '/api/experiments', type: 'ExperimentsResource' });
     expect(routes).toContainEqual({ uri: '/api/worker', type: 'WorkerResource' });
     // The OpenAPI document describes every listed route.
-    const doc = (await (await fetch(`${f.url}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${f.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
     for (const r of routes) expect(Object.keys(doc.paths)).toContain(r.uri);
   });
 
@@ -76,14 +78,32 @@ describe('REST API: galileo paths', () => {
 
     const queued = await f.ctx.redis.lrange(`${f.ctx.prefix}${EXPERIMENT_QUEUE_KEY}`, 0, -1);
     expect(queued).toHaveLength(1);
-    const message = JSON.parse(queued[0]!) as { experiment: Record<string, unknown>; configuration: Record<string, unknown> };
-    expect(message.experiment).toMatchObject({ id, name: 'e1', creator: 'me', status: 'QUEUED', start: null, end: null });
+    const message = JSON.parse(queued[0]!) as {
+      experiment: Record<string, unknown>;
+      configuration: Record<string, unknown>;
+    };
+    expect(message.experiment).toMatchObject({
+      id,
+      name: 'e1',
+      creator: 'me',
+      status: 'QUEUED',
+      start: null,
+      end: null,
+    });
     expect(message.configuration).toMatchObject({ duration: 10, interval: 2 });
 
     const one = await fetch(`${f.url}/api/experiments/${id}`);
     expect(one.status).toBe(200);
     const experiment = (await one.json()) as Record<string, unknown>;
-    expect(Object.keys(experiment).sort()).toEqual(['created', 'creator', 'end', 'id', 'name', 'start', 'status']);
+    expect(Object.keys(experiment).sort()).toEqual([
+      'created',
+      'creator',
+      'end',
+      'id',
+      'name',
+      'start',
+      'status',
+    ]);
     expect(experiment).toMatchObject({ id, status: 'QUEUED' });
     const all = (await (await fetch(`${f.url}/api/experiments`)).json()) as { id: string }[];
     expect(all.map((e) => e.id)).toEqual([id]);
@@ -95,11 +115,18 @@ describe('REST API: galileo paths', () => {
   it('POST /api/experiments takes the instruction form too', async () => {
     const f = await start();
     await f.registerWorker('w1');
-    const res = await post(f, '/api/experiments', { instructions: 'spawn w1 svc 1\nsleep 1\nclose w1 svc', id: 'inst-1' });
+    const res = await post(f, '/api/experiments', {
+      instructions: 'spawn w1 svc 1\nsleep 1\nclose w1 svc',
+      id: 'inst-1',
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toBe('inst-1');
     const [raw] = await f.ctx.redis.lrange(`${f.ctx.prefix}${EXPERIMENT_QUEUE_KEY}`, 0, -1);
-    expect(JSON.parse(raw!)).toMatchObject({ id: 'inst-1', name: 'inst-1', instructions: 'spawn w1 svc 1\nsleep 1\nclose w1 svc' });
+    expect(JSON.parse(raw!)).toMatchObject({
+      id: 'inst-1',
+      name: 'inst-1',
+      instructions: 'spawn w1 svc 1\nsleep 1\nclose w1 svc',
+    });
   });
 
   it.each([
@@ -108,12 +135,16 @@ describe('REST API: galileo paths', () => {
     [configurationBody({ interval: undefined }), 'configuration.interval'],
     [configurationBody({ workloads: [] }), 'configuration.workloads'],
     [
-      configurationBody({ workloads: [{ service: 'svc', ticks: [1], clients_per_host: 1, arrival_pattern: 'constant' }] }),
+      configurationBody({
+        workloads: [{ service: 'svc', ticks: [1], clients_per_host: 1, arrival_pattern: 'constant' }],
+      }),
       'configuration.workloads[0].ticks',
     ],
     [
       configurationBody({
-        workloads: [{ service: 'svc', ticks: [1, 1, 1, 1, 1], clients_per_host: 0, arrival_pattern: 'constant' }],
+        workloads: [
+          { service: 'svc', ticks: [1, 1, 1, 1, 1], clients_per_host: 0, arrival_pattern: 'constant' },
+        ],
       }),
       'configuration.workloads[0].clients_per_host',
     ],
@@ -123,7 +154,15 @@ describe('REST API: galileo paths', () => {
     ],
     [
       configurationBody({
-        workloads: [{ service: 'svc', ticks: [1, 1, 1, 1, 1], clients_per_host: 1, arrival_pattern: 'constant', colour: 'red' }],
+        workloads: [
+          {
+            service: 'svc',
+            ticks: [1, 1, 1, 1, 1],
+            clients_per_host: 1,
+            arrival_pattern: 'constant',
+            colour: 'red',
+          },
+        ],
       }),
       'configuration.workloads[0].colour',
     ],
@@ -161,12 +200,16 @@ describe('REST API: galileo paths', () => {
     const f = await start();
     await f.registerWorker('w1');
     const id = (await (await post(f, '/api/experiments', configurationBody())).json()) as string;
-    const other = (await (await post(f, '/api/experiments', { ...configurationBody(), experiment: { id: 'keep-me' } })).json()) as string;
+    const other = (await (
+      await post(f, '/api/experiments', { ...configurationBody(), experiment: { id: 'keep-me' } })
+    ).json()) as string;
     const res = await fetch(`${f.url}/api/experiments/${id}`, { method: 'DELETE' });
     expect(res.status).toBe(200);
     expect(await res.json()).toBe(id);
     const queued = await f.ctx.redis.lrange(`${f.ctx.prefix}${EXPERIMENT_QUEUE_KEY}`, 0, -1);
-    expect(queued.map((q) => (JSON.parse(q) as { experiment: { id: string } }).experiment.id)).toEqual([other]);
+    expect(queued.map((q) => (JSON.parse(q) as { experiment: { id: string } }).experiment.id)).toEqual([
+      other,
+    ]);
     expect((await fetch(`${f.url}/api/experiments/${id}`)).status).toBe(404);
   });
 
@@ -192,7 +235,15 @@ describe('REST API: galileo paths', () => {
   it('DELETE of a running experiment asks the daemon (CancelExperiment) and then deletes it', async () => {
     const f = await start();
     const { db } = f;
-    await db.experiments.upsert({ id: 'run-1', name: 'run-1', creator: 'x', start: 1, end: null, created: 1, status: 'IN_PROGRESS' });
+    await db.experiments.upsert({
+      id: 'run-1',
+      name: 'run-1',
+      creator: 'x',
+      start: 1,
+      end: null,
+      created: 1,
+      status: 'IN_PROGRESS',
+    });
     // No daemon answers: 503, the row stays.
     const unanswered = await fetch(`${f.url}/api/experiments/run-1`, { method: 'DELETE' });
     expect(unanswered.status).toBe(503);
@@ -200,7 +251,13 @@ describe('REST API: galileo paths', () => {
     expect(await db.experiments.get('run-1')).toBeDefined();
 
     // A daemon stand-in on the bus answers the documented CancelOutcome.
-    const daemonBus = createBus({ redis: f.ctx.redis, catalogue: galileoCatalogue, source: 'daemon', prefix: f.ctx.prefix, trimIntervalMs: 0 });
+    const daemonBus = createBus({
+      redis: f.ctx.redis,
+      catalogue: galileoCatalogue,
+      source: 'daemon',
+      prefix: f.ctx.prefix,
+      trimIntervalMs: 0,
+    });
     const asked: string[] = [];
     await daemonBus.subscribe(experimentSubjects.cancel, {
       group: 'experiment-daemon',
@@ -224,12 +281,24 @@ describe('REST API: galileo paths', () => {
 
   it('serves the client-app repository (upload, list, get, download, delete)', async () => {
     const f = await start();
-    const zip = createZip({ 'manifest.yml': 'name: echo\nversion: 1\n', 'generator.py': 'def next_request(): ...\n' });
-    const up = await fetch(`${f.url}/api/apps`, { method: 'POST', body: zip, headers: { 'content-type': 'application/zip' } });
+    const zip = createZip({
+      'manifest.yml': 'name: echo\nversion: 1\n',
+      'generator.py': 'def next_request(): ...\n',
+    });
+    const up = await fetch(`${f.url}/api/apps`, {
+      method: 'POST',
+      body: zip,
+      headers: { 'content-type': 'application/zip' },
+    });
     expect(up.status).toBe(201);
     expect(await up.json()).toEqual({ name: 'echo', manifest: { name: 'echo', version: 1 } });
-    expect(await (await fetch(`${f.url}/api/apps`)).json()).toEqual([{ name: 'echo', manifest: { name: 'echo', version: 1 } }]);
-    expect(await (await fetch(`${f.url}/api/apps/echo`)).json()).toEqual({ name: 'echo', manifest: { name: 'echo', version: 1 } });
+    expect(await (await fetch(`${f.url}/api/apps`)).json()).toEqual([
+      { name: 'echo', manifest: { name: 'echo', version: 1 } },
+    ]);
+    expect(await (await fetch(`${f.url}/api/apps/echo`)).json()).toEqual({
+      name: 'echo',
+      manifest: { name: 'echo', version: 1 },
+    });
     const download = await fetch(`${f.url}/api/apps/echo/download`);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('application/zip');
@@ -247,7 +316,11 @@ describe('REST API: galileo paths', () => {
     [createZip({ 'manifest.yml': 'version: 1\n' }), /name/],
   ])('POST /api/apps answers 400 for an invalid archive (%#)', async (body, message) => {
     const f = await start();
-    const res = await fetch(`${f.url}/api/apps`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream' } });
+    const res = await fetch(`${f.url}/api/apps`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(res.status).toBe(400);
     const error = (await res.json()) as { description: string; field: string };
     expect(error.description).toMatch(message);
@@ -257,7 +330,15 @@ describe('REST API: galileo paths', () => {
   it('GET /api/experiments/{id}/report summarizes the rows (JSON and HTML)', async () => {
     const f = await start();
     const { db } = f;
-    await db.experiments.upsert({ id: 'r1', name: 'r1', creator: 'x', start: 100, end: 110, created: 99, status: 'FINISHED' });
+    await db.experiments.upsert({
+      id: 'r1',
+      name: 'r1',
+      creator: 'x',
+      start: 100,
+      end: 110,
+      created: 99,
+      status: 'FINISHED',
+    });
     await db.traces.insertMany(
       Array.from({ length: 100 }, (_, i) => ({
         requestId: `r:${i}`,
@@ -275,8 +356,16 @@ describe('REST API: galileo paths', () => {
     );
     const res = await fetch(`${f.url}/api/experiments/r1/report`);
     expect(res.status).toBe(200);
-    const report = (await res.json()) as { requests: Record<string, unknown>; latencyMs: { p50: number; p99: number; max: number } };
-    expect(report.requests).toEqual({ total: 100, succeeded: 95, failed: 5, byStatus: { '200': 95, '500': 5 } });
+    const report = (await res.json()) as {
+      requests: Record<string, unknown>;
+      latencyMs: { p50: number; p99: number; max: number };
+    };
+    expect(report.requests).toEqual({
+      total: 100,
+      succeeded: 95,
+      failed: 5,
+      byStatus: { '200': 95, '500': 5 },
+    });
     expect(report.latencyMs.p50).toBeCloseTo(50, 6);
     expect(report.latencyMs.p99).toBeCloseTo(99, 6);
     expect(report.latencyMs.max).toBeCloseTo(100, 6);
@@ -294,14 +383,20 @@ describe('REST API: auth, CORS, operations', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/Bearer/);
     expect(await none.json()).toMatchObject({ title: '401 Unauthorized' });
-    expect((await fetch(`${f.url}/api/worker`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${f.url}/api/worker`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(
+      401,
+    );
     const ok = await fetch(`${f.url}/api/worker`, { headers: { authorization: 'Bearer s3cret-token' } });
     expect(ok.status).toBe(200);
     expect((await fetch(`${f.url}/healthz`)).status).toBe(200);
     // Preflights carry no credentials.
     const preflight = await fetch(`${f.url}/api/experiments`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://dash', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'http://dash',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(preflight.status).toBeLessThan(300);
   });
@@ -313,7 +408,14 @@ describe('REST API: auth, CORS, operations', () => {
         bus: {} as never,
         db: {} as never,
         logger: createLogger({ service: 'api', level: 'silent' }),
-        config: { host: '0.0.0.0', port: 0, appsRepoDir: '/tmp', corsOrigin: '*', keyPrefix: '', cancelTimeoutMs: 1000 },
+        config: {
+          host: '0.0.0.0',
+          port: 0,
+          appsRepoDir: '/tmp',
+          corsOrigin: '*',
+          keyPrefix: '',
+          cancelTimeoutMs: 1000,
+        },
       });
     expect(build).toThrow(/galileo_api_token/);
   });
@@ -324,7 +426,11 @@ describe('REST API: auth, CORS, operations', () => {
     expect(get.headers.get('access-control-allow-origin')).toBe('*');
     const preflight = await fetch(`${f.url}/api/experiments`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://dash', 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'x-custom,content-type' },
+      headers: {
+        origin: 'http://dash',
+        'access-control-request-method': 'DELETE',
+        'access-control-request-headers': 'x-custom,content-type',
+      },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-methods')).toMatch(/DELETE/);
@@ -338,7 +444,9 @@ describe('REST API: auth, CORS, operations', () => {
     expect(await (await fetch(`${f.url}/readyz`)).json()).toEqual({ ready: true, redis: true, db: true });
     await fetch(`${f.url}/api/worker`);
     const metrics = await (await fetch(`${f.url}/metrics`)).text();
-    expect(metrics).toMatch(/galileo_api_requests_total\{method="GET",route="\/api\/worker",status="200"\} 1/);
+    expect(metrics).toMatch(
+      /galileo_api_requests_total\{method="GET",route="\/api\/worker",status="200"\} 1/,
+    );
     const missing = await fetch(`${f.url}/api/nothing`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ title: '404 Not Found' });
@@ -353,7 +461,9 @@ describe('REST API: auth, CORS, operations', () => {
       correlationId: 'x0',
     });
     const controller = new AbortController();
-    const res = await fetch(`${f.url}/api/events?pattern=galileo.experiments.>`, { signal: controller.signal });
+    const res = await fetch(`${f.url}/api/events?pattern=galileo.experiments.>`, {
+      signal: controller.signal,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -377,13 +487,21 @@ describe('REST API: auth, CORS, operations', () => {
       controller.abort();
     }
     const block = text.split('\n\n').find((b) => b.includes('event: ExperimentFinished'))!;
-    const data = JSON.parse(block.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as { data: unknown; correlationId: string };
+    const data = JSON.parse(
+      block
+        .split('\n')
+        .find((l) => l.startsWith('data: '))!
+        .slice(6),
+    ) as { data: unknown; correlationId: string };
     expect(data).toMatchObject({ correlationId: 'e-sse', data: { id: 'e-sse', end: 2 } });
     expect(block).not.toContain('ExperimentStarted');
     // The connection's consumer group is removed after the client went away.
     await waitFor(
       async () => {
-        const groups = (await f.ctx.redis.xinfo('GROUPS', `${f.ctx.prefix}bus:galileo.experiments`)) as unknown[][];
+        const groups = (await f.ctx.redis.xinfo(
+          'GROUPS',
+          `${f.ctx.prefix}bus:galileo.experiments`,
+        )) as unknown[][];
         return groups.every((g) => !String(g[1]).startsWith('api-sse-'));
       },
       { what: 'the SSE consumer group to be deleted' },

@@ -21,7 +21,10 @@ import { loadExperimentData } from './report/load-experiment-data.js';
 import { renderReportHtml } from './report/render-html.js';
 
 /** The database the API reads and writes: libs/db's repositories (a `GalileoDatabase`). */
-export type ApiDatabase = Pick<GalileoDatabase, 'experiments' | 'traces' | 'telemetry' | 'events' | 'nodeinfo'> &
+export type ApiDatabase = Pick<
+  GalileoDatabase,
+  'experiments' | 'traces' | 'telemetry' | 'events' | 'nodeinfo'
+> &
   Partial<Pick<GalileoDatabase, 'ping'>>;
 
 export interface ApiDeps {
@@ -142,7 +145,11 @@ export function createApi(deps: ApiDeps): Api {
     if (!path.startsWith('/api') || path === '/api/openapi.json') return;
     if (!bearerMatches(request.headers.authorization, config.token)) {
       void reply.header('www-authenticate', 'Bearer realm="galileo"');
-      return sendError(reply, 401, 'missing or wrong bearer token: send "Authorization: Bearer <galileo_api_token>"');
+      return sendError(
+        reply,
+        401,
+        'missing or wrong bearer token: send "Authorization: Bearer <galileo_api_token>"',
+      );
     }
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -166,7 +173,11 @@ export function createApi(deps: ApiDeps): Api {
     return sendError(reply, status, description);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}: GET /api lists the routes`),
+    sendError(
+      reply,
+      404,
+      `no route ${request.method} ${request.url.split('?')[0]}: GET /api lists the routes`,
+    ),
   );
 
   // ---- operations --------------------------------------------------------------------------
@@ -196,7 +207,10 @@ export function createApi(deps: ApiDeps): Api {
   app.post('/api/experiments', async (request, reply) => {
     const result = await operations.submit(request.body);
     if (!result.ok) return fail(reply, result.error);
-    logger.info({ experimentId: result.value.experiment.id, form: result.value.submission.form }, 'experiment queued');
+    logger.info(
+      { experimentId: result.value.experiment.id, form: result.value.submission.form },
+      'experiment queued',
+    );
     return reply.type('application/json').send(JSON.stringify(result.value.experiment.id));
   });
   app.get<{ Params: { id: string } }>('/api/experiments/:id', async (request, reply) => {
@@ -243,7 +257,13 @@ export function createApi(deps: ApiDeps): Api {
     let startAt: 'new' | 'beginning' | { time: number };
     if (from === 'new' || from === 'beginning') startAt = from;
     else if (/^\d+$/.test(from)) startAt = { time: Number(from) };
-    else return sendError(reply, 400, `from must be new, beginning or epoch milliseconds, got ${JSON.stringify(from)}`, 'from');
+    else
+      return sendError(
+        reply,
+        400,
+        `from must be new, beginning or epoch milliseconds, got ${JSON.stringify(from)}`,
+        'from',
+      );
     reply.hijack();
     await streamBusEvents(bus, reply.raw, {
       pattern,
@@ -260,7 +280,12 @@ export function createApi(deps: ApiDeps): Api {
     scope.post('/api/apps', async (request, reply) => {
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) {
-        return sendError(reply, 400, 'expected a zip archive as the request body (with manifest.yml at its root)', 'body');
+        return sendError(
+          reply,
+          400,
+          'expected a zip archive as the request body (with manifest.yml at its root)',
+          'body',
+        );
       }
       const saved = await apps.save(body);
       if (!saved.ok) return sendError(reply, 400, `invalid app archive: ${saved.error}`, 'body');
@@ -305,7 +330,12 @@ export function createApi(deps: ApiDeps): Api {
 }
 
 function fail(reply: FastifyReply, error: OperationError) {
-  return sendError(reply, STATUS_OF[error.code], error.message, error.code === 'invalid' ? error.field : undefined);
+  return sendError(
+    reply,
+    STATUS_OF[error.code],
+    error.message,
+    error.code === 'invalid' ? error.field : undefined,
+  );
 }
 
 function notFound(reply: FastifyReply, id: string) {

@@ -49,7 +49,8 @@ export const apiConfigSpec = defineConfig({
     name: 'galileo_api_cancel_timeout',
     schema: envDuration(),
     default: '10s',
-    description: 'How long DELETE of a running experiment waits for the experiment daemon to confirm the cancel.',
+    description:
+      'How long DELETE of a running experiment waits for the experiment daemon to confirm the cancel.',
   }),
 });
 

@@ -22,7 +22,13 @@ if (problem) {
 }
 const logger = createLogger({ service: 'api', level: env.logging.level });
 const redis = new Redis(redisOptions(env.redis, { connectionName: 'galileo-api' }));
-const bus = createBus({ redis, catalogue: galileoCatalogue, source: 'api', prefix: env.redis.keyPrefix, logger });
+const bus = createBus({
+  redis,
+  catalogue: galileoCatalogue,
+  source: 'api',
+  prefix: env.redis.keyPrefix,
+  logger,
+});
 const db = await openDatabase(env.db);
 const api = createApi({ redis, bus, db, config: apiConfigFrom(env), logger });
 

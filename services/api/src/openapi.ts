@@ -26,7 +26,10 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             title: { type: 'string', examples: ['400 Bad Request'] },
             description: { type: 'string' },
-            field: { type: 'string', description: 'The body field a 400 is about, e.g. configuration.duration' },
+            field: {
+              type: 'string',
+              description: 'The body field a 400 is about, e.g. configuration.duration',
+            },
           },
         },
         Experiment: {
@@ -39,7 +42,10 @@ export function openApiDocument(): Record<string, unknown> {
             start: { type: ['number', 'null'], description: 'epoch seconds' },
             end: { type: ['number', 'null'], description: 'epoch seconds' },
             created: { type: ['number', 'null'], description: 'epoch seconds' },
-            status: { type: 'string', enum: ['QUEUED', 'IN_PROGRESS', 'RUNNING', 'FINISHED', 'FAILED', 'CANCELLED'] },
+            status: {
+              type: 'string',
+              enum: ['QUEUED', 'IN_PROGRESS', 'RUNNING', 'FINISHED', 'FAILED', 'CANCELLED'],
+            },
           },
         },
         Workload: {
@@ -48,7 +54,11 @@ export function openApiDocument(): Record<string, unknown> {
           required: ['service', 'ticks', 'clients_per_host', 'arrival_pattern'],
           properties: {
             service: { type: 'string' },
-            ticks: { type: 'array', items: { type: 'number', minimum: 0 }, description: 'target request rate per interval; ceil(duration/interval) values' },
+            ticks: {
+              type: 'array',
+              items: { type: 'number', minimum: 0 },
+              description: 'target request rate per interval; ceil(duration/interval) values',
+            },
             clients_per_host: { type: 'integer', minimum: 1 },
             arrival_pattern: { type: 'string', examples: ['constant'] },
             client: { type: ['string', 'null'] },
@@ -65,7 +75,11 @@ export function openApiDocument(): Record<string, unknown> {
                 experiment: {
                   type: 'object',
                   additionalProperties: false,
-                  properties: { id: { type: 'string' }, name: { type: 'string' }, creator: { type: 'string' } },
+                  properties: {
+                    id: { type: 'string' },
+                    name: { type: 'string' },
+                    creator: { type: 'string' },
+                  },
                 },
                 configuration: {
                   type: 'object',
@@ -74,7 +88,11 @@ export function openApiDocument(): Record<string, unknown> {
                   properties: {
                     duration: { type: ['string', 'number'], examples: ['10s', '1m30s', 60] },
                     interval: { type: ['string', 'number'], examples: ['2s'] },
-                    workloads: { type: 'array', minItems: 1, items: { $ref: '#/components/schemas/Workload' } },
+                    workloads: {
+                      type: 'array',
+                      minItems: 1,
+                      items: { $ref: '#/components/schemas/Workload' },
+                    },
                   },
                 },
               },
@@ -84,7 +102,10 @@ export function openApiDocument(): Record<string, unknown> {
               additionalProperties: false,
               required: ['instructions'],
               properties: {
-                instructions: { type: 'string', examples: ['spawn .* squeezenet 1\nrps .* squeezenet 5\nsleep 10\nclose .* squeezenet'] },
+                instructions: {
+                  type: 'string',
+                  examples: ['spawn .* squeezenet 1\nrps .* squeezenet 5\nsleep 10\nclose .* squeezenet'],
+                },
                 id: { type: 'string' },
                 name: { type: 'string' },
                 creator: { type: 'string' },
@@ -97,35 +118,114 @@ export function openApiDocument(): Record<string, unknown> {
           required: ['name', 'manifest'],
           properties: { name: { type: 'string' }, manifest: { type: 'object' } },
         },
-        Report: { type: 'object', description: 'computeReport of @galileo/api: requests, latencyMs, throughput, nodes, pressure, scaling, timeline …' },
+        Report: {
+          type: 'object',
+          description:
+            'computeReport of @galileo/api: requests, latencyMs, throughput, nodes, pressure, scaling, timeline …',
+        },
       },
     },
     paths: {
-      '/api': { get: { summary: 'Routes under /api', ...secured, responses: { 200: json({ type: 'array', items: { type: 'object', properties: { uri: { type: 'string' }, type: { type: 'string' } } } }) } } },
-      '/api/worker': { get: { summary: 'Names of the live workers (galileo:workers)', ...secured, responses: { 200: json({ type: 'array', items: { type: 'string' } }), 401: error('Unauthorized') } } },
-      '/api/services': { get: { summary: 'Services with a routing record', ...secured, responses: { 200: json({ type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } }) } } },
+      '/api': {
+        get: {
+          summary: 'Routes under /api',
+          ...secured,
+          responses: {
+            200: json({
+              type: 'array',
+              items: { type: 'object', properties: { uri: { type: 'string' }, type: { type: 'string' } } },
+            }),
+          },
+        },
+      },
+      '/api/worker': {
+        get: {
+          summary: 'Names of the live workers (galileo:workers)',
+          ...secured,
+          responses: { 200: json({ type: 'array', items: { type: 'string' } }), 401: error('Unauthorized') },
+        },
+      },
+      '/api/services': {
+        get: {
+          summary: 'Services with a routing record',
+          ...secured,
+          responses: {
+            200: json({ type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } }),
+          },
+        },
+      },
       '/api/experiments': {
-        get: { summary: 'All experiments (table rows and queued ones)', ...secured, responses: { 200: json({ type: 'array', items: { $ref: '#/components/schemas/Experiment' } }), 401: error('Unauthorized') } },
+        get: {
+          summary: 'All experiments (table rows and queued ones)',
+          ...secured,
+          responses: {
+            200: json({ type: 'array', items: { $ref: '#/components/schemas/Experiment' } }),
+            401: error('Unauthorized'),
+          },
+        },
         post: {
           summary: 'Queue an experiment on galileo:experiments:instructions',
           ...secured,
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Submission' } } } },
-          responses: { 200: json({ type: 'string' }, 'the experiment id'), 400: error('Invalid body; `field` names the field'), 401: error('Unauthorized'), 409: error('The id exists'), 503: error('No workers registered') },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Submission' } } },
+          },
+          responses: {
+            200: json({ type: 'string' }, 'the experiment id'),
+            400: error('Invalid body; `field` names the field'),
+            401: error('Unauthorized'),
+            409: error('The id exists'),
+            503: error('No workers registered'),
+          },
         },
       },
       '/api/experiments/{exp_id}': {
-        get: { summary: 'One experiment', ...secured, parameters: [idParam], responses: { 200: json({ $ref: '#/components/schemas/Experiment' }), 404: error('Unknown experiment') } },
-        delete: { summary: 'Cancel (queued or running) and delete', ...secured, parameters: [idParam], responses: { 200: json({ type: 'string' }, 'the id'), 404: error('Unknown experiment'), 503: error('The daemon did not confirm the cancel') } },
+        get: {
+          summary: 'One experiment',
+          ...secured,
+          parameters: [idParam],
+          responses: {
+            200: json({ $ref: '#/components/schemas/Experiment' }),
+            404: error('Unknown experiment'),
+          },
+        },
+        delete: {
+          summary: 'Cancel (queued or running) and delete',
+          ...secured,
+          parameters: [idParam],
+          responses: {
+            200: json({ type: 'string' }, 'the id'),
+            404: error('Unknown experiment'),
+            503: error('The daemon did not confirm the cancel'),
+          },
+        },
       },
       '/api/experiments/{exp_id}/cancel': {
-        post: { summary: 'Cancel and keep the row (status CANCELLED)', ...secured, parameters: [idParam], responses: { 200: json({ $ref: '#/components/schemas/Experiment' }), 404: error('Unknown experiment'), 409: error('Not queued or running'), 503: error('The daemon did not confirm') } },
+        post: {
+          summary: 'Cancel and keep the row (status CANCELLED)',
+          ...secured,
+          parameters: [idParam],
+          responses: {
+            200: json({ $ref: '#/components/schemas/Experiment' }),
+            404: error('Unknown experiment'),
+            409: error('Not queued or running'),
+            503: error('The daemon did not confirm'),
+          },
+        },
       },
       '/api/experiments/{exp_id}/report': {
         get: {
           summary: 'The report of an experiment',
           ...secured,
-          parameters: [idParam, { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'html'] } }],
-          responses: { 200: json({ $ref: '#/components/schemas/Report' }), 400: error('Bad format'), 404: error('Unknown experiment') },
+          parameters: [
+            idParam,
+            { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'html'] } },
+          ],
+          responses: {
+            200: json({ $ref: '#/components/schemas/Report' }),
+            400: error('Bad format'),
+            404: error('Unknown experiment'),
+          },
         },
       },
       '/api/events': {
@@ -134,31 +234,73 @@ export function openApiDocument(): Record<string, unknown> {
           ...secured,
           parameters: [
             { name: 'pattern', in: 'query', schema: { type: 'string', default: 'galileo.>' } },
-            { name: 'from', in: 'query', schema: { type: 'string', default: 'new' }, description: 'new, beginning, or epoch ms' },
+            {
+              name: 'from',
+              in: 'query',
+              schema: { type: 'string', default: 'new' },
+              description: 'new, beginning, or epoch ms',
+            },
           ],
-          responses: { 200: { description: 'event stream', content: { 'text/event-stream': {} } }, 400: error('Bad pattern') },
+          responses: {
+            200: { description: 'event stream', content: { 'text/event-stream': {} } },
+            400: error('Bad pattern'),
+          },
         },
       },
       '/api/apps': {
-        get: { summary: 'Client apps in the repository', ...secured, responses: { 200: json({ type: 'array', items: { $ref: '#/components/schemas/App' } }) } },
+        get: {
+          summary: 'Client apps in the repository',
+          ...secured,
+          responses: { 200: json({ type: 'array', items: { $ref: '#/components/schemas/App' } }) },
+        },
         post: {
           summary: 'Upload a client app (zip with manifest.yml at its root)',
           ...secured,
-          requestBody: { required: true, content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+          },
           responses: { 201: json({ $ref: '#/components/schemas/App' }), 400: error('Invalid archive') },
         },
       },
       '/api/apps/{app_name}': {
-        get: { summary: 'One app', ...secured, parameters: [appParam], responses: { 200: json({ $ref: '#/components/schemas/App' }), 404: error('Unknown app') } },
-        delete: { summary: 'Delete an app', ...secured, parameters: [appParam], responses: { 200: json({ type: 'boolean' }) } },
+        get: {
+          summary: 'One app',
+          ...secured,
+          parameters: [appParam],
+          responses: { 200: json({ $ref: '#/components/schemas/App' }), 404: error('Unknown app') },
+        },
+        delete: {
+          summary: 'Delete an app',
+          ...secured,
+          parameters: [appParam],
+          responses: { 200: json({ type: 'boolean' }) },
+        },
       },
       '/api/apps/{app_name}/download': {
-        get: { summary: 'The app archive', ...secured, parameters: [appParam], responses: { 200: { description: 'zip', content: { 'application/zip': {} } }, 404: error('Unknown app') } },
+        get: {
+          summary: 'The app archive',
+          ...secured,
+          parameters: [appParam],
+          responses: {
+            200: { description: 'zip', content: { 'application/zip': {} } },
+            404: error('Unknown app'),
+          },
+        },
       },
-      '/api/openapi.json': { get: { summary: 'This document (no token needed)', responses: { 200: json({ type: 'object' }) } } },
+      '/api/openapi.json': {
+        get: { summary: 'This document (no token needed)', responses: { 200: json({ type: 'object' }) } },
+      },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: json({ type: 'object' }) } } },
-      '/readyz': { get: { summary: 'Readiness (Redis and the database answer)', responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'not ready') } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness (Redis and the database answer)',
+          responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'not ready') },
+        },
+      },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } },
+      },
     },
   };
 }

@@ -9,15 +9,18 @@ import {
   type ConfigOf,
   type Environment,
 } from '@galileo/config';
-import { dbConfigSpec, openDatabase, type GalileoDatabase } from '@galileo/db';
+import type { GalileoDatabase } from '@galileo/db';
 import { galileoCatalogue, type GalileoCatalogue } from '@galileo/events';
 import { Redis } from 'ioredis';
 import { CliError } from './cli-error.js';
 
-/** The CLI's environment: galileo's Redis and experiment-database variables (protocols §10). */
+/**
+ * The CLI's environment: galileo's Redis variables (protocols §10) and the API's. The experiment
+ * database's variables (`galileo_expdb_*`, libs/db's `dbConfigSpec`) are read when a command first
+ * needs the database, so `--help` or `rtbl ls` never load Prisma.
+ */
 export const cliConfigSpec = defineConfig({
   redis: redisConfigSpec,
-  db: dbConfigSpec,
   apiUrl: envVar({
     name: 'galileo_api_url',
     schema: envString(),
@@ -45,6 +48,7 @@ export interface CliOutput {
  */
 export interface CliContext {
   readonly config: CliConfig;
+  readonly env: Environment;
   readonly prefix: string;
   readonly io: CliOutput;
   redis(): Promise<Redis>;
@@ -67,7 +71,8 @@ export function loadCliConfig(env: Environment): CliConfig {
 }
 
 export function createCliContext(options: CliContextOptions): CliContext {
-  const config = loadCliConfig(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const config = loadCliConfig(env);
   const prefix = config.redis.keyPrefix;
   let redis: Promise<Redis> | null = null;
   let bus: Bus<GalileoCatalogue> | null = null;
@@ -103,6 +108,7 @@ export function createCliContext(options: CliContextOptions): CliContext {
 
   const context: CliContext = {
     config,
+    env,
     prefix,
     io: options.io,
     redis: () => (redis ??= openRedis()),
@@ -113,11 +119,18 @@ export function createCliContext(options: CliContextOptions): CliContext {
       return bus;
     },
     db() {
-      db ??= openDatabase(config.db).catch((e: unknown) => {
-        throw new CliError(
-          `cannot open the experiment database (galileo_expdb_driver=${config.db.driver}): ${(e as Error).message}: check the galileo_expdb_* variables`,
-        );
-      });
+      db ??= (async () => {
+        const { dbConfigSpec, openDatabase } = await import('@galileo/db');
+        const loaded = loadConfig(dbConfigSpec, env);
+        if (!loaded.ok) throw new CliError(`${loaded.error.lines.join('; ')}: fix the variable(s) and run again`, 2);
+        try {
+          return await openDatabase(loaded.value);
+        } catch (e) {
+          throw new CliError(
+            `cannot open the experiment database (galileo_expdb_driver=${loaded.value.driver}): ${(e as Error).message}: check the galileo_expdb_* variables`,
+          );
+        }
+      })();
       return db;
     },
     async close() {

@@ -77,18 +77,15 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     const top = await f.galileo(['--help']);
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/Exit codes: 0 success, 1 failure, 2 usage error/);
-    for (const cmd of ['run', 'experiments ls', 'experiments show', 'experiments cancel', 'experiments rm', 'workers', 'rtbl ls', 'rtbl set', 'rtbl rm', 'events tail', 'report', 'export', 'shell', 'up']) {
-      const r = await f.galileo([...cmd.split(' '), '--help']);
-      expect(r.code, cmd).toBe(0);
-      expect(r.stdout, cmd).toContain('Examples:');
-    }
+    // Every subcommand's --help is checked in-process (program.test.ts); spawned here: one.
+    const sub = await f.galileo(['report', '--help']);
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toContain('Examples:');
     const unknown = await f.galileo(['frobnicate']);
     expect(unknown.code).toBe(2);
-    const missing = await f.galileo(['report']);
-    expect(missing.code).toBe(2);
     const badFormat = await f.galileo(['export', 'x', '--format', 'xml']);
     expect(badFormat.code).toBe(2);
-  }, 120_000);
+  }, 180_000);
 
   it('rtbl set|ls|rm writes and prints the routing table in galileo format', async () => {
     const set = await f.galileo(['rtbl', 'set', 'cli-svc', 'h1:8080,h2:8080', '1,2']);
@@ -104,14 +101,14 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     const again = await f.galileo(['rtbl', 'rm', 'cli-svc']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/No routing record found for service 'cli-svc'/);
-  }, 60_000);
+  }, 180_000);
 
   it('fails in one line that says what to do when Redis is not there', async () => {
     const r = await f.galileo(['workers'], { env: { galileo_redis_port: '1' } });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/cannot reach Redis.*start redis-server or set galileo_redis_host/);
-  });
+  }, 90_000);
 
   it('run follows an experiment through a real daemon and worker to FINISHED, with progress lines', async () => {
     await f.startWorker('w1', { galileo_zone: 'A' });
@@ -138,7 +135,7 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     expect(rows).toEqual([expect.objectContaining({ name: 'w1', alive: true, labels: expect.objectContaining({ galileo_zone: 'A' }) })]);
     const table = await f.galileo(['workers']);
     expect(table.stdout).toMatch(/\| w1 +\| yes +\| .*galileo_zone=A/);
-  }, 90_000);
+  }, 180_000);
 
   it('run: Ctrl-C asks the daemon to cancel the experiment', async () => {
     const file = join(f.dir, 'long.txt');
@@ -159,7 +156,7 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     const id = /queued (\S+)/.exec(r.stdout)![1]!;
     expect(r.stdout).toContain(`cancelled ${id}`);
     await waitFor(async () => (await f.db.experiments.get(id))?.status === 'CANCELLED', { what: 'the experiment to be CANCELLED' });
-  }, 90_000);
+  }, 180_000);
 
   it('experiments ls|show|cancel|rm on queued experiments', async () => {
     // A worker name without a heartbeat (as galileo's) lets the queue accept while no daemon reads it.
@@ -188,7 +185,7 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     const invalid = await f.galileo(['run', '-', '--no-follow'], { input: '{"configuration": {"duration": "x"}}' });
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/configuration\.duration/);
-  }, 60_000);
+  }, 240_000);
 
   it('report prints numbers equal to the SQL rows, and writes the HTML report', async () => {
     await seedExperiment('rep-a', { requests: 1000, start: 1_700_000_000 });
@@ -225,7 +222,7 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     expect(text.stdout).toMatch(/node-a .* %/);
     expect(text.stdout).toMatch(/scaling +scale_schedule ×1 {2}pod\/running ×1 {2}pod\/delete ×1/);
     expect(text.stderr).not.toMatch(/HTML report/);
-  }, 60_000);
+  }, 180_000);
 
   it('the HTML report opens in headless Chromium with its charts', async () => {
     await seedExperiment('rep-b', { requests: 400, start: 1_700_001_000 });
@@ -266,7 +263,7 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     } finally {
       await browser.close();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('export writes traces, telemetry and events as CSV and JSON lines that read back to the row counts', async () => {
     const out = join(f.dir, 'export-csv');
@@ -297,7 +294,7 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     }
     const missing = await f.galileo(['export', 'nope']);
     expect(missing.code).toBe(1);
-  }, 60_000);
+  }, 180_000);
 
   it('events tail prints bus events', async () => {
     await f.bus.publish(galileoSubjects.events('cli_marker'), { type: 'GalileoEvent', data: { name: 'cli_marker', value: { x: 1 }, timestamp: 1 } });
@@ -306,7 +303,7 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     expect(r.stdout).toMatch(/galileo\.events\.cli_marker {2}GalileoEvent {2}\{"name":"cli_marker","value":\{"x":1\},"timestamp":1\}/);
     const bad = await f.galileo(['events', 'tail', 'galileo..x']);
     expect(bad.code).toBe(2);
-  }, 30_000);
+  }, 120_000);
 
   it('shell: the REPL has g, show, exp, rtbl, telemd with help texts, and --source runs a script', async () => {
     const r = await f.galileo(['shell'], {
@@ -324,5 +321,5 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     expect(s.stdout).toContain('workers w1');
     expect(s.stdout).toContain('shell-svc');
     expect(await f.ctx.redis.exists(`${f.ctx.prefix}routing:hosts:shell-svc`)).toBe(0);
-  }, 30_000);
+  }, 120_000);
 });

@@ -8,6 +8,15 @@ function capture() {
 }
 
 describe('runCli', () => {
+  it('answers --help with examples for every subcommand', async () => {
+    const commands = ['run', 'experiments', 'experiments ls', 'experiments show', 'experiments cancel', 'experiments rm', 'workers', 'rtbl', 'rtbl ls', 'rtbl set', 'rtbl rm', 'events', 'events tail', 'report', 'export', 'shell', 'up'];
+    for (const cmd of commands) {
+      const c = capture();
+      expect(await runCli([...cmd.split(' '), '--help'], { io: c.io, env: {} }), cmd).toBe(0);
+      expect(c.out.join(''), cmd).toContain('Examples:');
+    }
+  });
+
   it('exits 0 for help, 2 for usage errors, and says galileo up is not built yet (1)', async () => {
     const help = capture();
     expect(await runCli(['run', '--help'], { io: help.io, env: {} })).toBe(0);

@@ -2,15 +2,11 @@ import type { Environment } from '@galileo/config';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createCliContext, type CliContext, type CliOutput } from './cli-context.js';
 import { CliError } from './cli-error.js';
-import { tailEvents } from './commands/events.js';
-import { cancelExperiment, listExperiments, removeExperiment, showExperiment } from './commands/experiments.js';
-import { exportExperiment } from './commands/export.js';
-import { printReport } from './commands/report.js';
-import { listRoutes, removeRoute, setRoute } from './commands/rtbl.js';
-import { runExperiment } from './commands/run.js';
 import { registerUpCommand, type UpRunner } from './commands/up.js';
-import { listWorkers } from './commands/workers.js';
-import { runShell } from './shell/repl.js';
+
+// Command modules load on use: `--help` or `rtbl ls` should not load Prisma, fastify and the rest.
+const experimentsCommands = () => import('./commands/experiments.js');
+const rtblCommands = () => import('./commands/rtbl.js');
 
 export interface CliDeps {
   io: CliOutput;
@@ -76,7 +72,7 @@ Ctrl-C asks the daemon to cancel the experiment; a second Ctrl-C leaves it runni
 `,
     )
     .action((file: string, options: { id?: string; name?: string; creator?: string; follow: boolean; progressInterval: number }) =>
-      run((ctx) => runExperiment(ctx, file, options)),
+      run(async (ctx) => (await import('./commands/run.js')).runExperiment(ctx, file, options)),
     );
 
   const experiments = program
@@ -90,34 +86,34 @@ Ctrl-C asks the daemon to cancel the experiment; a second Ctrl-C leaves it runni
     .option('--json', 'print JSON')
     .option('--status <statuses>', 'only these statuses, comma-separated (e.g. QUEUED,IN_PROGRESS)')
     .addHelpText('after', examples('galileo experiments ls', 'galileo experiments ls --status FINISHED --json'))
-    .action((options: { json?: boolean; status?: string }) => run((ctx) => listExperiments(ctx, options)));
+    .action((options: { json?: boolean; status?: string }) => run(async (ctx) => (await experimentsCommands()).listExperiments(ctx, options)));
   experiments
     .command('show')
     .description('one experiment: its row, queue position, trace count and instructions')
     .argument('<id>')
     .option('--json', 'print JSON')
     .addHelpText('after', examples('galileo experiments show 202401011200-ab12'))
-    .action((id: string, options: { json?: boolean }) => run((ctx) => showExperiment(ctx, id, options)));
+    .action((id: string, options: { json?: boolean }) => run(async (ctx) => (await experimentsCommands()).showExperiment(ctx, id, options)));
   experiments
     .command('cancel')
     .description('cancel a queued or running experiment (the row stays, CANCELLED)')
     .argument('<id>')
     .option('--reason <text>', 'why, recorded with the cancel')
     .addHelpText('after', examples('galileo experiments cancel 202401011200-ab12 --reason "wrong rate"'))
-    .action((id: string, options: { reason?: string }) => run((ctx) => cancelExperiment(ctx, id, options)));
+    .action((id: string, options: { reason?: string }) => run(async (ctx) => (await experimentsCommands()).cancelExperiment(ctx, id, options)));
   experiments
     .command('rm')
     .description("delete experiments (cancelled first when queued or running; traces, telemetry and events stay, as galileo-db's delete)")
     .argument('<ids...>')
     .addHelpText('after', examples('galileo experiments rm 202401011200-ab12 202401011300-cd34'))
-    .action((ids: string[]) => run((ctx) => removeExperiment(ctx, ids)));
+    .action((ids: string[]) => run(async (ctx) => (await experimentsCommands()).removeExperiment(ctx, ids)));
 
   program
     .command('workers')
     .description('the workers: names, labels, liveness, client groups')
     .option('--json', 'print JSON')
     .addHelpText('after', examples('galileo workers', 'galileo workers --json'))
-    .action((options: { json?: boolean }) => run((ctx) => listWorkers(ctx, options)));
+    .action((options: { json?: boolean }) => run(async (ctx) => (await import('./commands/workers.js')).listWorkers(ctx, options)));
 
   const rtbl = program
     .command('rtbl')
@@ -128,7 +124,7 @@ Ctrl-C asks the daemon to cancel the experiment; a second Ctrl-C leaves it runni
     .description("print every record in galileo's table format")
     .option('--json', 'print JSON')
     .addHelpText('after', examples('galileo rtbl ls'))
-    .action((options: { json?: boolean }) => run((ctx) => listRoutes(ctx, options)));
+    .action((options: { json?: boolean }) => run(async (ctx) => (await rtblCommands()).listRoutes(ctx, options)));
   rtbl
     .command('set')
     .description('create or overwrite the record of a service (weights default to 1 each)')
@@ -136,13 +132,13 @@ Ctrl-C asks the daemon to cancel the experiment; a second Ctrl-C leaves it runni
     .argument('<hosts>', 'comma-separated host:port list')
     .argument('[weights]', 'comma-separated weights, one per host')
     .addHelpText('after', examples('galileo rtbl set svc 10.0.0.1:8080,10.0.0.2:8080', 'galileo rtbl set svc 10.0.0.1:8080,10.0.0.2:8080 1,3'))
-    .action((service: string, hosts: string, weights?: string) => run((ctx) => setRoute(ctx, service, hosts, weights)));
+    .action((service: string, hosts: string, weights?: string) => run(async (ctx) => (await rtblCommands()).setRoute(ctx, service, hosts, weights)));
   rtbl
     .command('rm')
     .description('remove the records of services')
     .argument('<services...>')
     .addHelpText('after', examples('galileo rtbl rm svc'))
-    .action((services: string[]) => run((ctx) => removeRoute(ctx, services)));
+    .action((services: string[]) => run(async (ctx) => (await rtblCommands()).removeRoute(ctx, services)));
 
   const events = program.command('events').description('bus events').addHelpText('after', examples('galileo events tail', 'galileo events tail "galileo.experiments.>"'));
   events
@@ -155,7 +151,7 @@ Ctrl-C asks the daemon to cancel the experiment; a second Ctrl-C leaves it runni
     .option('--all', 'include traces and telemetry')
     .addHelpText('after', examples('galileo events tail', 'galileo events tail "galileo.events.*" --json', 'galileo events tail "galileo.experiments.>" --from beginning --count 20'))
     .action((pattern: string, options: { json?: boolean; from?: string; count?: number; all?: boolean }) =>
-      run((ctx) => tailEvents(ctx, pattern, options)),
+      run(async (ctx) => (await import('./commands/events.js')).tailEvents(ctx, pattern, options)),
     );
 
   program
@@ -173,7 +169,7 @@ Latency counts from the intended send time to the end of the response; a request
 `,
     )
     .action((id: string, other: string | undefined, options: { html?: string | boolean; json?: boolean }) =>
-      run((ctx) => printReport(ctx, other ? [id, other] : [id], options)),
+      run(async (ctx) => (await import('./commands/report.js')).printReport(ctx, other ? [id, other] : [id], options)),
     );
 
   program
@@ -188,7 +184,7 @@ Latency counts from the intended send time to the end of the response; a request
 In Python: pandas.read_csv('galileo-export-<id>/traces.csv') or pandas.read_json('traces.jsonl', lines=True)
 `,
     )
-    .action((id: string, options: { format: string; out?: string }) => run((ctx) => exportExperiment(ctx, id, options)));
+    .action((id: string, options: { format: string; out?: string }) => run(async (ctx) => (await import('./commands/export.js')).exportExperiment(ctx, id, options)));
 
   program
     .command('shell')
@@ -200,7 +196,7 @@ In Python: pandas.read_csv('galileo-export-<id>/traces.csv') or pandas.read_json
 In the shell: usage, help(g), await g.workers(), c = await g.spawn('svc', 2), await c.rps(5), await rtbl.print()
 `,
     )
-    .action((options: { source?: string }) => run((ctx) => runShell(ctx, options)));
+    .action((options: { source?: string }) => run(async (ctx) => (await import('./shell/repl.js')).runShell(ctx, options)));
 
   registerUpCommand(program, run, deps.up);
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describeConfig } from '@galileo/config';
 import { describe, expect, it } from 'vitest';
+import { dbConfigSpec } from '@galileo/db';
 import { cliConfigSpec } from './cli-context.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -9,5 +10,6 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 describe('services/cli README', () => {
   it('documents every environment variable with the generated table', () => {
     expect(readme).toContain(describeConfig(cliConfigSpec));
+    expect(readme).toContain(describeConfig(dbConfigSpec));
   });
 });

@@ -19,7 +19,12 @@ import {
   type Environment,
   type Result,
 } from '@galileo/config';
-import { PRESSURE_NAMES, type PressureName } from '@galileo/osmotic';
+import {
+  OSMOTIC_RECORD_NAMES,
+  PRESSURE_NAMES,
+  type OsmoticRecordName,
+  type PressureName,
+} from '@galileo/osmotic';
 
 const pressureName = envField<PressureName>(`one of ${PRESSURE_NAMES.join(', ')}`, (raw) =>
   (PRESSURE_NAMES as readonly string[]).includes(raw)
@@ -39,6 +44,12 @@ const pressureWeight = envField<[PressureName, number]>('<pressure>:<weight>, e.
     return { ok: false };
   return { ok: true, value: [name as PressureName, w] };
 });
+
+const recordName = envField<OsmoticRecordName>(`one of ${OSMOTIC_RECORD_NAMES.join(', ')}`, (raw) =>
+  (OSMOTIC_RECORD_NAMES as readonly string[]).includes(raw)
+    ? { ok: true, value: raw as OsmoticRecordName }
+    : { ok: false },
+);
 
 /** The osmotic optimizer's variables, with the original's names (reference §5). */
 export const optimizerConfigSpec = defineConfig({
@@ -144,6 +155,12 @@ export const optimizerConfigSpec = defineConfig({
     default: false,
     description:
       'Publish every record but act on nothing: scale_schedule goes to `galileo/events` and to the bus subject `galileo.events.scale_schedule.dry-run`, which the pod-creator does not read.',
+  }),
+  records: envVar({
+    name: 'schedule_scale_opt_records',
+    schema: envList({ item: recordName }),
+    description:
+      'Publish only these record names (comma-separated); unset publishes all of them, as the original did. A large cluster produces ~8 records per (function, gateway, client zone) and round.',
   }),
   mirror: envVar({
     name: 'schedule_scale_opt_mirror_events',

@@ -14,6 +14,8 @@ export interface PublishRecordsOptions {
   mirror: boolean;
   /** The pub/sub channel of the mirror (default `galileo/events`). */
   channel?: string;
+  /** Only these record names (default: all). */
+  only?: ReadonlySet<string>;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function publishRecords(
     }
   };
   for (const record of records) {
+    if (options.only && !options.only.has(record.name)) continue;
     const ts = record.value.ts;
     const subject =
       record.name === 'scale_schedule' && options.dryRun

@@ -124,6 +124,13 @@ describe('scale-schedule-optimizer', () => {
     await waitFor(() => lines.some((l) => l.includes(' scale_schedule ')), { what: 'the mirrored line' });
   });
 
+  it('publishes only the records asked for', async () => {
+    const summary = await optimizer({ schedule_scale_opt_records: 'api_pressure,scale_schedule' }).runRound();
+    expect(summary.records).toBe(2);
+    await waitFor(() => lines.length === 2, { what: 'two lines' });
+    expect(lines.map((l) => l.split(' ')[1]).sort()).toEqual(['api_pressure', 'scale_schedule']);
+  });
+
   it('runs on its interval once started', async () => {
     const o = optimizer({ schedule_scale_opt_reconcile_interval: '200ms' });
     const creates: unknown[] = [];

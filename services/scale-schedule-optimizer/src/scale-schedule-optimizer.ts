@@ -148,6 +148,7 @@ export function createScaleScheduleOptimizer(deps: ScaleScheduleOptimizerDeps): 
     const records = await publishRecords(bus, redis, round.records(), {
       dryRun: config.dryRun,
       mirror: config.mirror,
+      ...(config.records ? { only: new Set<string>(config.records) } : {}),
       ...(deps.mirrorChannel ? { channel: deps.mirrorChannel } : {}),
     });
     const creates = round.actions.filter((a) => !a.delete).length;

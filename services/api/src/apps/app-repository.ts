@@ -75,7 +75,10 @@ export function createAppRepository(dir: string): AppRepository {
         return [];
       }
       const apps = await Promise.all(
-        names.filter((n) => n.endsWith('.zip')).sort().map((n) => readApp(n.slice(0, -4))),
+        names
+          .filter((n) => n.endsWith('.zip'))
+          .sort()
+          .map((n) => readApp(n.slice(0, -4))),
       );
       return apps.filter((a): a is { zip: Buffer; info: AppInfo } => a !== null).map((a) => a.info);
     },

@@ -18,6 +18,8 @@ describe('zip', () => {
     expect(info.ok && info.value.name).toBe('deflated');
     // and unzip reads ours
     writeFileSync(join(dir, 'ours.zip'), zip);
-    expect(execFileSync('unzip', ['-p', 'ours.zip', 'x/y.txt'], { cwd: dir, encoding: 'utf8' })).toBe('hello');
+    expect(execFileSync('unzip', ['-p', 'ours.zip', 'x/y.txt'], { cwd: dir, encoding: 'utf8' })).toBe(
+      'hello',
+    );
   });
 });

@@ -33,7 +33,8 @@ function centralDirectory(zip: Buffer): ZipResult<CentralEntry[]> {
   let p = zip.readUInt32LE(eocd + 16);
   const entries: CentralEntry[] = [];
   for (let k = 0; k < count; k++) {
-    if (p + 46 > zip.length || zip.readUInt32LE(p) !== CENTRAL) return { ok: false, error: 'corrupt zip central directory' };
+    if (p + 46 > zip.length || zip.readUInt32LE(p) !== CENTRAL)
+      return { ok: false, error: 'corrupt zip central directory' };
     const nameLength = zip.readUInt16LE(p + 28);
     const extra = zip.readUInt16LE(p + 30);
     const comment = zip.readUInt16LE(p + 32);
@@ -61,7 +62,8 @@ export function readZipEntry(zip: Buffer, name: string): ZipResult<Buffer> {
   const entry = dir.value.find((e) => e.name === name);
   if (!entry) return { ok: false, error: `the archive has no ${name} at its root` };
   const p = entry.localOffset;
-  if (p + 30 > zip.length || zip.readUInt32LE(p) !== LOCAL) return { ok: false, error: `corrupt zip entry ${name}` };
+  if (p + 30 > zip.length || zip.readUInt32LE(p) !== LOCAL)
+    return { ok: false, error: `corrupt zip entry ${name}` };
   const start = p + 30 + zip.readUInt16LE(p + 26) + zip.readUInt16LE(p + 28);
   const data = zip.subarray(start, start + entry.compressedSize);
   try {
@@ -70,7 +72,10 @@ export function readZipEntry(zip: Buffer, name: string): ZipResult<Buffer> {
   } catch (e) {
     return { ok: false, error: `cannot inflate ${name}: ${(e as Error).message}` };
   }
-  return { ok: false, error: `${name} uses zip compression method ${entry.method}; only stored and deflate are read` };
+  return {
+    ok: false,
+    error: `${name} uses zip compression method ${entry.method}; only stored and deflate are read`,
+  };
 }
 
 /** A stored (uncompressed) zip of the given files: small, dependable, readable by every unzip. */

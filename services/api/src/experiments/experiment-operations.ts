@@ -40,7 +40,9 @@ export interface ExperimentOperations {
   list(): Promise<Experiment[]>;
   get(id: string): Promise<Experiment | null>;
   /** Validates, saves the QUEUED row, and LPUSHes onto `galileo:experiments:instructions`. */
-  submit(body: unknown): Promise<OperationResult<{ experiment: Experiment; submission: ExperimentSubmission }>>;
+  submit(
+    body: unknown,
+  ): Promise<OperationResult<{ experiment: Experiment; submission: ExperimentSubmission }>>;
   /** Takes a queued one off the queue, or asks the daemon to stop a running one; keeps the row. */
   cancel(id: string, reason?: string): Promise<OperationResult<Experiment>>;
   /** galileo's DELETE: cancel if queued or running, then delete the row (traces, telemetry, events stay). */
@@ -66,7 +68,10 @@ export function createExperimentOperations(deps: ExperimentOperationsDeps): Expe
     if (!isActive(experiment.status)) {
       return {
         ok: false,
-        error: { code: 'conflict', message: `experiment ${id} is ${experiment.status}, not queued or running: nothing to cancel` },
+        error: {
+          code: 'conflict',
+          message: `experiment ${id} is ${experiment.status}, not queued or running: nothing to cancel`,
+        },
       };
     }
     const end = now() / 1000;
@@ -84,15 +89,26 @@ export function createExperimentOperations(deps: ExperimentOperationsDeps): Expe
       // galileo's own recorder (exp.start()) runs no daemon experiment: there is nothing to stop.
       return {
         ok: false,
-        error: { code: 'conflict', message: `experiment ${id} was started by a galileo recorder, not a daemon: stop that recorder (exp.stop())` },
+        error: {
+          code: 'conflict',
+          message: `experiment ${id} was started by a galileo recorder, not a daemon: stop that recorder (exp.stop())`,
+        },
       };
     }
     const outcome = await deps.canceller.cancel(id, reason, cancelTimeoutMs);
     if (!outcome.ok) {
-      return { ok: false, error: { code: 'unavailable', message: `${outcome.error}; is an experiment daemon running?` } };
+      return {
+        ok: false,
+        error: { code: 'unavailable', message: `${outcome.error}; is an experiment daemon running?` },
+      };
     }
     const row = await deps.db.experiments.get(id);
-    return { ok: true, value: row ? { ...fromRecord(row), status: row.status === 'CANCELLED' ? row.status : 'CANCELLED' } : { ...experiment, status: 'CANCELLED' } };
+    return {
+      ok: true,
+      value: row
+        ? { ...fromRecord(row), status: row.status === 'CANCELLED' ? row.status : 'CANCELLED' }
+        : { ...experiment, status: 'CANCELLED' },
+    };
   }
 
   return {
@@ -100,7 +116,10 @@ export function createExperimentOperations(deps: ExperimentOperationsDeps): Expe
     async list() {
       const [rows, queued] = await Promise.all([deps.db.experiments.list(), queue.list()]);
       const known = new Set(rows.map((r) => r.id));
-      return sortExperiments([...rows.map(fromRecord), ...queued.map((q) => q.experiment).filter((e) => !known.has(e.id))]);
+      return sortExperiments([
+        ...rows.map(fromRecord),
+        ...queued.map((q) => q.experiment).filter((e) => !known.has(e.id)),
+      ]);
     },
     get,
     async submit(body) {
@@ -112,11 +131,21 @@ export function createExperimentOperations(deps: ExperimentOperationsDeps): Expe
       if (workers.length === 0) {
         return {
           ok: false,
-          error: { code: 'no-workers', message: 'No workers to execute the experiment on: start one (npx nx run worker:serve) and try again' },
+          error: {
+            code: 'no-workers',
+            message:
+              'No workers to execute the experiment on: start one (npx nx run worker:serve) and try again',
+          },
         };
       }
       if (await get(experiment.id)) {
-        return { ok: false, error: { code: 'conflict', message: `an experiment with id ${experiment.id} exists already: choose another id or leave it out` } };
+        return {
+          ok: false,
+          error: {
+            code: 'conflict',
+            message: `an experiment with id ${experiment.id} exists already: choose another id or leave it out`,
+          },
+        };
       }
       await deps.db.experiments.upsert({ ...experiment, status: 'QUEUED' });
       await queue.push(queueMessage(submission));
@@ -126,7 +155,7 @@ export function createExperimentOperations(deps: ExperimentOperationsDeps): Expe
     async remove(id) {
       const experiment = await get(id);
       if (!experiment) return notFound(id);
-      if (isActive(experiment.status) && (experiment.status.toUpperCase() !== 'RUNNING')) {
+      if (isActive(experiment.status) && experiment.status.toUpperCase() !== 'RUNNING') {
         const cancelled = await cancel(id, 'deleted by the user');
         if (!cancelled.ok && isRunning(experiment.status)) return cancelled as OperationResult<never>;
       }
@@ -138,5 +167,11 @@ export function createExperimentOperations(deps: ExperimentOperationsDeps): Expe
 }
 
 function notFound(id: string): { ok: false; error: OperationError } {
-  return { ok: false, error: { code: 'not-found', message: `no experiment ${id}: list them with GET /api/experiments (galileo experiments ls)` } };
+  return {
+    ok: false,
+    error: {
+      code: 'not-found',
+      message: `no experiment ${id}: list them with GET /api/experiments (galileo experiments ls)`,
+    },
+  };
 }

@@ -92,7 +92,8 @@ export interface SubmissionProblem {
   message: string;
 }
 
-export type SubmissionResult = { ok: true; value: ExperimentSubmission } | { ok: false; error: SubmissionProblem };
+export type SubmissionResult =
+  { ok: true; value: ExperimentSubmission } | { ok: false; error: SubmissionProblem };
 
 export interface SubmissionDefaults {
   now?: () => number;
@@ -103,10 +104,15 @@ export interface SubmissionDefaults {
 export function parseSubmission(body: unknown, defaults: SubmissionDefaults = {}): SubmissionResult {
   const now = (defaults.now ?? Date.now)();
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return problem('(body)', 'expected a JSON object with "configuration" (and "experiment") or "instructions"');
+    return problem(
+      '(body)',
+      'expected a JSON object with "configuration" (and "experiment") or "instructions"',
+    );
   }
   const isInstructions = 'instructions' in body;
-  const parsed = isInstructions ? instructionFormSchema.safeParse(body) : configurationFormSchema.safeParse(body);
+  const parsed = isInstructions
+    ? instructionFormSchema.safeParse(body)
+    : configurationFormSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
@@ -177,7 +183,9 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (expected ${issue.expected})`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined)
+    return `is required (expected ${issue.expected})`;
   return issue.message;
 }

@@ -31,7 +31,7 @@ export function registerUpCommand(
       run(async (ctx) => {
         if (!up) {
           if (command.args.includes('--help') || command.args.includes('-h')) {
-            ctx.io.out(command.helpInformation());
+            command.outputHelp();
             return 0;
           }
           throw new CliError('galileo up is not part of this build yet: start the services one by one (npx nx run <service>:serve)');

@@ -106,8 +106,8 @@ export async function cliFixture(label: string): Promise<CliFixture> {
         });
         const timer = setTimeout(() => {
           child.kill('SIGKILL');
-          reject(new Error(`galileo ${args.join(' ')} did not end within ${options.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-        }, options.timeoutMs ?? 30_000);
+          reject(new Error(`galileo ${args.join(' ')} did not end within ${options.timeoutMs ?? 90_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+        }, options.timeoutMs ?? 90_000);
         child.on('error', reject);
         child.on('close', (code) => {
           clearTimeout(timer);
