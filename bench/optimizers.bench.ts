@@ -34,6 +34,8 @@ const FUNCTIONS = Number(process.env.BENCH_OPT_FUNCTIONS ?? 100);
 const CLIENT_ZONES = Number(process.env.BENCH_OPT_CLIENT_ZONES ?? 50);
 const TIMES = 8;
 const ROUNDS = quick ? 3 : 7;
+/** Records serialised after the last round (all 4 million take tens of seconds; --quick samples). */
+const RECORD_LIMIT = quick ? 300_000 : Infinity;
 /** The naive peer scans the flat trace list; at full scale that takes minutes, so it runs on fewer zones. */
 const PEER_ZONES = Number(process.env.BENCH_OPT_PEER_ZONES ?? (quick ? 10 : 20));
 
@@ -200,6 +202,23 @@ function median(values: number[]) {
 }
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
+/** CPU time of this process in ms (user + system, GC threads included): the machine is shared, wall time is noisy. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+function sections(input: OsmoticInput) {
+  const t0 = cpuMs();
+  const index = indexRound(input);
+  const t1 = cpuMs();
+  const pressures = computePressures(input, parameters, index);
+  const t2 = cpuMs();
+  decideScaling(input, parameters, pressures, index);
+  const t3 = cpuMs();
+  return { indexCpuMs: round2(t1 - t0), pressureCpuMs: round2(t2 - t1), decideCpuMs: round2(t3 - t2) };
+}
+
 function measure(input: OsmoticInput, serialise: boolean) {
   const times: number[] = [];
   const cpuTimes: number[] = [];
@@ -221,7 +240,7 @@ function measure(input: OsmoticInput, serialise: boolean) {
     let bytes = 0;
     for (const record of last!.records()) {
       bytes += JSON.stringify(record.value).length;
-      records++;
+      if (++records >= RECORD_LIMIT) break;
     }
     recordsMs = performance.now() - t1;
     if (bytes === 0) log('no records');
@@ -257,13 +276,19 @@ const result = {
   roundMsAll: full.times.map(round2),
   roundCpuMs: round2(median(full.cpuTimes)),
   targetMs: 500,
+  recordsSerialised: full.records,
   recordsMs: round2(full.recordsMs),
+  recordsPerSecond: Math.round(full.records / (full.recordsMs / 1000)),
   sections: breakdown,
   zones: ZONES,
   functions: FUNCTIONS,
   clientZones: CLIENT_ZONES,
   pressureRows: full.last.rowCount,
-  records: full.records,
+  records:
+    [...full.last.gateways].reduce(
+      (n, g) => n + 1 + g.functions.reduce((m, f) => m + 1 + 8 * f.clients.length, 0),
+      0,
+    ) + full.last.actions.length,
   actions: full.last.actions.length,
   skips: full.last.skips.length,
   peer: {

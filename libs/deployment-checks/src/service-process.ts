@@ -34,6 +34,8 @@ export async function localEnvironment(
   set('telemd_redis_host', '127.0.0.1');
   set('telemd_redis_port', '6379');
   set('telemd_redis_key_prefix', servers.redisPrefix);
+  // telemd's channels are never prefixed: a node name of its own keeps its readings apart
+  set('telemd_nodename', `test-${servers.redisPrefix.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}`);
   set('telemd_proc_mount', '/proc');
   set('telemd_sys_mount', '/sys');
   set('telemd_cgroup_mount', '/sys/fs/cgroup');

@@ -170,18 +170,23 @@ export function indexRound(input: OsmoticInput): RoundIndex {
 }
 
 /** Mean latency from the gateway's node to every node of its zone (itself counted as 0). */
+/** Stamps of the client zones seen in the current function's groups (no Set per function). */
+const seenStamp = new Map<string, number>();
+let stamp = 0;
+
 /** One group per client zone: a second group of the same zone is merged into the first. */
 function mergeDuplicates(groups: TraceGroup[]): TraceGroup[] {
   if (groups.length < 2) return groups;
-  const seen = new Set<string>();
+  const current = ++stamp;
   let duplicate = false;
   for (const g of groups) {
-    if (seen.has(g.clientZone)) {
+    if (seenStamp.get(g.clientZone) === current) {
       duplicate = true;
       break;
     }
-    seen.add(g.clientZone);
+    seenStamp.set(g.clientZone, current);
   }
+  if (seenStamp.size > 100_000) seenStamp.clear();
   if (!duplicate) return groups;
   const merged = new Map<string, TraceGroup>();
   for (const g of groups) {

@@ -66,7 +66,8 @@ export interface CliContextOptions {
 
 export function loadCliConfig(env: Environment): CliConfig {
   const loaded = loadConfig(cliConfigSpec, env);
-  if (!loaded.ok) throw new CliError(`${loaded.error.lines.join('; ')}: fix the variable(s) and run again`, 2);
+  if (!loaded.ok)
+    throw new CliError(`${loaded.error.lines.join('; ')}: fix the variable(s) and run again`, 2);
   return loaded.value;
 }
 
@@ -77,8 +78,7 @@ export function createCliContext(options: CliContextOptions): CliContext {
   let redis: Promise<Redis> | null = null;
   let bus: Bus<GalileoCatalogue> | null = null;
   let db: Promise<GalileoDatabase> | null = null;
-  const where = () =>
-    config.redis.url ? 'galileo_redis_url' : `${config.redis.host}:${config.redis.port}`;
+  const where = () => (config.redis.url ? 'galileo_redis_url' : `${config.redis.host}:${config.redis.port}`);
 
   const openRedis = async () => {
     // Not lazyConnect: the bus duplicates this client, and a lazy duplicate would never connect
@@ -115,14 +115,22 @@ export function createCliContext(options: CliContextOptions): CliContext {
     async bus() {
       if (bus) return bus;
       const r = await context.redis();
-      bus = createBus({ redis: r, catalogue: galileoCatalogue, source: 'cli', prefix, trimIntervalMs: 0, streamRefreshMs: 500 });
+      bus = createBus({
+        redis: r,
+        catalogue: galileoCatalogue,
+        source: 'cli',
+        prefix,
+        trimIntervalMs: 0,
+        streamRefreshMs: 500,
+      });
       return bus;
     },
     db() {
       db ??= (async () => {
         const { dbConfigSpec, openDatabase } = await import('@galileo/db');
         const loaded = loadConfig(dbConfigSpec, env);
-        if (!loaded.ok) throw new CliError(`${loaded.error.lines.join('; ')}: fix the variable(s) and run again`, 2);
+        if (!loaded.ok)
+          throw new CliError(`${loaded.error.lines.join('; ')}: fix the variable(s) and run again`, 2);
         try {
           return await openDatabase(loaded.value);
         } catch (e) {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliFixture, type CliFixture } from './test-support/cli-fixture.js';
 
 let f: CliFixture;
+let daemon: { stop(): Promise<void> } | null = null;
 beforeAll(async () => {
   f = await cliFixture('cli');
 }, 60_000);
@@ -20,7 +21,13 @@ afterAll(async () => {
 
 /** Rows of one experiment straight from the database, to compare the report with. */
 async function sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
-  const c = await createConnection({ host: f.mariadb.host, port: f.mariadb.port, user: f.mariadb.user, password: f.mariadb.password, database: f.mariadb.database });
+  const c = await createConnection({
+    host: f.mariadb.host,
+    port: f.mariadb.port,
+    user: f.mariadb.user,
+    password: f.mariadb.password,
+    database: f.mariadb.database,
+  });
   try {
     return (await c.query(query, params)) as T[];
   } finally {
@@ -30,7 +37,15 @@ async function sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
 
 async function seedExperiment(id: string, options: { requests: number; start: number }) {
   const { start } = options;
-  await f.db.experiments.upsert({ id, name: `seeded ${id}`, creator: 'test', start, end: start + 20, created: start - 1, status: 'FINISHED' });
+  await f.db.experiments.upsert({
+    id,
+    name: `seeded ${id}`,
+    creator: 'test',
+    start,
+    end: start + 20,
+    created: start - 1,
+    status: 'FINISHED',
+  });
   await f.db.traces.insertMany(
     Array.from({ length: options.requests }, (_, i) => {
       const created = start + (i * 20) / options.requests;
@@ -53,22 +68,58 @@ async function seedExperiment(id: string, options: { requests: number; start: nu
   await f.db.telemetry.insertMany(
     ['node-a', 'node-b'].flatMap((node, k) =>
       Array.from({ length: 20 }, (_, s) => [
-        { experimentId: id, timestamp: start + s, metric: 'cpu', node, value: 10 + k * 30 + s, subsystem: null },
-        { experimentId: id, timestamp: start + s, metric: 'ram', node, value: 1_000_000 + s * 1000, subsystem: null },
+        {
+          experimentId: id,
+          timestamp: start + s,
+          metric: 'cpu',
+          node,
+          value: 10 + k * 30 + s,
+          subsystem: null,
+        },
+        {
+          experimentId: id,
+          timestamp: start + s,
+          metric: 'ram',
+          node,
+          value: 1_000_000 + s * 1000,
+          subsystem: null,
+        },
       ]).flat(),
     ),
   );
   await f.db.events.insertMany([
-    { experimentId: id, timestamp: start + 2, name: 'api_pressure', value: JSON.stringify({ zone: 'zone-a', mean: 0.8 }), eventId: `${id}-e1` },
+    {
+      experimentId: id,
+      timestamp: start + 2,
+      name: 'api_pressure',
+      value: JSON.stringify({ zone: 'zone-a', mean: 0.8 }),
+      eventId: `${id}-e1`,
+    },
     {
       experimentId: id,
       timestamp: start + 5,
       name: 'scale_schedule',
-      value: JSON.stringify({ fn: 'svc', pod: { pod_name: 'svc-1', labels: { 'ether.edgerun.io/zone': 'zone-a' } }, delete: false }),
+      value: JSON.stringify({
+        fn: 'svc',
+        pod: { pod_name: 'svc-1', labels: { 'ether.edgerun.io/zone': 'zone-a' } },
+        delete: false,
+      }),
       eventId: `${id}-e2`,
     },
-    { experimentId: id, timestamp: start + 8, name: 'pod/running', value: JSON.stringify({ name: 'svc-2', labels: { 'ether.edgerun.io/zone': 'zone-b' } }), eventId: `${id}-e3` },
-    { experimentId: id, timestamp: start + 15, name: 'pod/delete', value: JSON.stringify({ name: 'svc-1', labels: { 'ether.edgerun.io/zone': 'zone-a' } }), eventId: `${id}-e4` },
+    {
+      experimentId: id,
+      timestamp: start + 8,
+      name: 'pod/running',
+      value: JSON.stringify({ name: 'svc-2', labels: { 'ether.edgerun.io/zone': 'zone-b' } }),
+      eventId: `${id}-e3`,
+    },
+    {
+      experimentId: id,
+      timestamp: start + 15,
+      name: 'pod/delete',
+      value: JSON.stringify({ name: 'svc-1', labels: { 'ether.edgerun.io/zone': 'zone-a' } }),
+      eventId: `${id}-e4`,
+    },
   ]);
 }
 
@@ -90,10 +141,18 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
   it('rtbl set|ls|rm writes and prints the routing table in galileo format', async () => {
     const set = await f.galileo(['rtbl', 'set', 'cli-svc', 'h1:8080,h2:8080', '1,2']);
     expect(set.code).toBe(0);
-    expect(await f.ctx.redis.lrange(`${f.ctx.prefix}routing:hosts:cli-svc`, 0, -1)).toEqual(['h1:8080', 'h2:8080']);
+    expect(await f.ctx.redis.lrange(`${f.ctx.prefix}routing:hosts:cli-svc`, 0, -1)).toEqual([
+      'h1:8080',
+      'h2:8080',
+    ]);
     const ls = await f.galileo(['rtbl', 'ls']);
     expect(ls.code).toBe(0);
-    expect(ls.stdout).toContain(formatRoutingTable([{ service: 'cli-svc', hosts: ['h1:8080', 'h2:8080'], weights: [1, 2] }]).split('\n').slice(3, 5).join('\n'));
+    expect(ls.stdout).toContain(
+      formatRoutingTable([{ service: 'cli-svc', hosts: ['h1:8080', 'h2:8080'], weights: [1, 2] }])
+        .split('\n')
+        .slice(3, 5)
+        .join('\n'),
+    );
     const bad = await f.galileo(['rtbl', 'set', 'cli-svc', 'h1:8080', '1,2']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
@@ -112,10 +171,15 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
 
   it('run follows an experiment through a real daemon and worker to FINISHED, with progress lines', async () => {
     await f.startWorker('w1', { galileo_zone: 'A' });
-    await f.startDaemon('d1');
+    daemon = await f.startDaemon('d1');
     const file = join(f.dir, 'ramp.txt');
-    await writeFile(file, '# a short ramp\nspawn w1 svc 1\nrps w1 svc 20\nsleep 3\nrps w1 svc 0\nclose w1 svc\n');
-    const r = await f.galileo(['run', file, '--name', 'cli-run', '--progress-interval', '500'], { timeoutMs: 60_000 });
+    await writeFile(
+      file,
+      '# a short ramp\nspawn w1 svc 1\nrps w1 svc 20\nsleep 3\nrps w1 svc 0\nclose w1 svc\n',
+    );
+    const r = await f.galileo(['run', file, '--name', 'cli-run', '--progress-interval', '500'], {
+      timeoutMs: 60_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     const id = /queued (\S+)/.exec(r.stdout)![1]!;
     expect(r.stdout).toContain(`finished ${id}`);
@@ -131,8 +195,18 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     // workers: names, labels, liveness
     const workers = await f.galileo(['workers', '--json']);
     expect(workers.code).toBe(0);
-    const rows = JSON.parse(workers.stdout) as { name: string; alive: boolean; labels: Record<string, string> }[];
-    expect(rows).toEqual([expect.objectContaining({ name: 'w1', alive: true, labels: expect.objectContaining({ galileo_zone: 'A' }) })]);
+    const rows = JSON.parse(workers.stdout) as {
+      name: string;
+      alive: boolean;
+      labels: Record<string, string>;
+    }[];
+    expect(rows).toEqual([
+      expect.objectContaining({
+        name: 'w1',
+        alive: true,
+        labels: expect.objectContaining({ galileo_zone: 'A' }),
+      }),
+    ]);
     const table = await f.galileo(['workers']);
     expect(table.stdout).toMatch(/\| w1 +\| yes +\| .*galileo_zone=A/);
   }, 180_000);
@@ -155,17 +229,24 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     expect(r.stderr).toMatch(/cancelling/);
     const id = /queued (\S+)/.exec(r.stdout)![1]!;
     expect(r.stdout).toContain(`cancelled ${id}`);
-    await waitFor(async () => (await f.db.experiments.get(id))?.status === 'CANCELLED', { what: 'the experiment to be CANCELLED' });
+    await waitFor(async () => (await f.db.experiments.get(id))?.status === 'CANCELLED', {
+      what: 'the experiment to be CANCELLED',
+    });
   }, 180_000);
 
   it('experiments ls|show|cancel|rm on queued experiments', async () => {
     // A worker name without a heartbeat (as galileo's) lets the queue accept while no daemon reads it.
     await f.ctx.redis.sadd(`${f.ctx.prefix}galileo:workers`, 'idle-worker');
     const stopped = await f.galileo(['run', '-', '--no-follow', '--id', 'q-1'], {
-      input: JSON.stringify({ experiment: { name: 'queued one' }, configuration: { duration: '4s', interval: '2s', workloads: [{ service: 'svc', ticks: [1, 2], clients_per_host: 1, arrival_pattern: 'constant' }] } }),
-      env: { galileo_experimentd_name: 'none' },
+      input: JSON.stringify({
+        experiment: { name: 'queued one' },
+        configuration: {
+          duration: '4s',
+          interval: '2s',
+          workloads: [{ service: 'svc', ticks: [1, 2], clients_per_host: 1, arrival_pattern: 'constant' }],
+        },
+      }),
     });
-    // The daemon of the earlier test is still running and may take it: accept either, but the id is ours.
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toBe('queued q-1\n');
     const ls = await f.galileo(['experiments', 'ls']);
@@ -178,11 +259,15 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     expect(missing.stderr).toMatch(/no experiment nope: list them with galileo experiments ls/);
     const cancel = await f.galileo(['experiments', 'cancel', 'q-1']);
     expect(cancel.code, cancel.stderr).toBe(0);
-    await waitFor(async () => (await f.db.experiments.get('q-1'))?.status === 'CANCELLED', { what: 'q-1 CANCELLED' });
+    await waitFor(async () => (await f.db.experiments.get('q-1'))?.status === 'CANCELLED', {
+      what: 'q-1 CANCELLED',
+    });
     const rm = await f.galileo(['experiments', 'rm', 'q-1']);
     expect(rm.code).toBe(0);
     expect(await f.db.experiments.get('q-1')).toBeUndefined();
-    const invalid = await f.galileo(['run', '-', '--no-follow'], { input: '{"configuration": {"duration": "x"}}' });
+    const invalid = await f.galileo(['run', '-', '--no-follow'], {
+      input: '{"configuration": {"duration": "x"}}',
+    });
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/configuration\.duration/);
   }, 240_000);
@@ -199,24 +284,49 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
       pressure: unknown[];
       scaling: unknown[];
     };
-    const { n } = (await sql<{ n: bigint }>('SELECT COUNT(*) AS n FROM traces WHERE EXP_ID = ?', ['rep-a']))[0]!;
+    const { n } = (
+      await sql<{ n: bigint }>('SELECT COUNT(*) AS n FROM traces WHERE EXP_ID = ?', ['rep-a'])
+    )[0]!;
     expect(report.requests.total).toBe(Number(n));
-    const byStatus = await sql<{ STATUS: number; n: bigint }>('SELECT STATUS, COUNT(*) AS n FROM traces WHERE EXP_ID = ? GROUP BY STATUS', ['rep-a']);
-    expect(report.requests.byStatus).toEqual(Object.fromEntries(byStatus.map((s) => [String(s.STATUS), Number(s.n)])));
-    const { failed } = (await sql<{ failed: bigint }>('SELECT COUNT(*) AS failed FROM traces WHERE EXP_ID = ? AND (STATUS < 0 OR STATUS >= 300)', ['rep-a']))[0]!;
+    const byStatus = await sql<{ STATUS: number; n: bigint }>(
+      'SELECT STATUS, COUNT(*) AS n FROM traces WHERE EXP_ID = ? GROUP BY STATUS',
+      ['rep-a'],
+    );
+    expect(report.requests.byStatus).toEqual(
+      Object.fromEntries(byStatus.map((s) => [String(s.STATUS), Number(s.n)])),
+    );
+    const { failed } = (
+      await sql<{ failed: bigint }>(
+        'SELECT COUNT(*) AS failed FROM traces WHERE EXP_ID = ? AND (STATUS < 0 OR STATUS >= 300)',
+        ['rep-a'],
+      )
+    )[0]!;
     expect(report.requests.failed).toBe(Number(failed));
-    const latencies = (await sql<{ l: number }>('SELECT (DONE - CREATED) * 1000 AS l FROM traces WHERE EXP_ID = ? ORDER BY l', ['rep-a'])).map((row) => Number(row.l));
-    for (const p of [50, 90, 99] as const) expect(report.latencyMs[`p${p}`]).toBeCloseTo(percentileOfSorted(latencies, p), 6);
+    const latencies = (
+      await sql<{ l: number }>(
+        'SELECT (DONE - CREATED) * 1000 AS l FROM traces WHERE EXP_ID = ? ORDER BY l',
+        ['rep-a'],
+      )
+    ).map((row) => Number(row.l));
+    for (const p of [50, 90, 99] as const)
+      expect(report.latencyMs[`p${p}`]).toBeCloseTo(percentileOfSorted(latencies, p), 6);
     expect(report.latencyMs.max).toBeCloseTo(latencies[latencies.length - 1]!, 6);
     expect(report.throughput.requestsPerSecond).toBeCloseTo(Number(n) / 20, 6);
-    const cpu = await sql<{ NODE: string; m: number; x: number }>("SELECT NODE, AVG(VALUE) AS m, MAX(VALUE) AS x FROM telemetry WHERE EXP_ID = ? AND METRIC = 'cpu' GROUP BY NODE ORDER BY NODE", ['rep-a']);
-    expect(report.nodes.map((node) => [node.node, node.cpuPercent.mean, node.cpuPercent.max])).toEqual(cpu.map((c) => [c.NODE, expect.closeTo(Number(c.m), 6), Number(c.x)]));
+    const cpu = await sql<{ NODE: string; m: number; x: number }>(
+      "SELECT NODE, AVG(VALUE) AS m, MAX(VALUE) AS x FROM telemetry WHERE EXP_ID = ? AND METRIC = 'cpu' GROUP BY NODE ORDER BY NODE",
+      ['rep-a'],
+    );
+    expect(report.nodes.map((node) => [node.node, node.cpuPercent.mean, node.cpuPercent.max])).toEqual(
+      cpu.map((c) => [c.NODE, expect.closeTo(Number(c.m), 6), Number(c.x)]),
+    );
     expect(report.pressure).toHaveLength(1);
     expect(report.scaling).toHaveLength(3);
 
     const text = await f.galileo(['report', 'rep-a', '--no-html']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(new RegExp(`requests +${Number(n)} +ok ${Number(n) - Number(failed)} +failed ${Number(failed)}`));
+    expect(text.stdout).toMatch(
+      new RegExp(`requests +${Number(n)} +ok ${Number(n) - Number(failed)} +failed ${Number(failed)}`),
+    );
     expect(text.stdout).toMatch(/by status +no response: \d+ {2}200: \d+ {2}503: \d+/);
     expect(text.stdout).toMatch(/latency +p50 [\d.]+ ms {2}p90 [\d.]+ ms {2}p99 [\d.]+ ms {2}max [\d.]+ ms/);
     expect(text.stdout).toMatch(/node-a .* %/);
@@ -238,12 +348,23 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
 
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     try {
       const page = await browser.newPage();
       const requests: string[] = [];
-      page.on('request', (req) => void (req.url().startsWith('file:') ? undefined : requests.push(req.url())));
+      page.on(
+        'request',
+        (req) => void (req.url().startsWith('file:') ? undefined : requests.push(req.url())),
+      );
       await page.goto(`file://${html}`);
       for (const id of ['chart-rate', 'chart-latency', 'chart-cpu', 'chart-replicas']) {
         const chart = page.locator(`#${id} svg`);
@@ -270,17 +391,38 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     const csv = await f.galileo(['export', 'rep-a', '--format', 'csv', '--out', out]);
     expect(csv.code, csv.stderr).toBe(0);
     const counts = {
-      traces: Number((await sql<{ n: bigint }>('SELECT COUNT(*) AS n FROM traces WHERE EXP_ID = ?', ['rep-a']))[0]!.n),
-      telemetry: Number((await sql<{ n: bigint }>('SELECT COUNT(*) AS n FROM telemetry WHERE EXP_ID = ?', ['rep-a']))[0]!.n),
-      events: Number((await sql<{ n: bigint }>('SELECT COUNT(*) AS n FROM events WHERE EXP_ID = ?', ['rep-a']))[0]!.n),
+      traces: Number(
+        (await sql<{ n: bigint }>('SELECT COUNT(*) AS n FROM traces WHERE EXP_ID = ?', ['rep-a']))[0]!.n,
+      ),
+      telemetry: Number(
+        (await sql<{ n: bigint }>('SELECT COUNT(*) AS n FROM telemetry WHERE EXP_ID = ?', ['rep-a']))[0]!.n,
+      ),
+      events: Number(
+        (await sql<{ n: bigint }>('SELECT COUNT(*) AS n FROM events WHERE EXP_ID = ?', ['rep-a']))[0]!.n,
+      ),
     };
     // Read back with Python's csv module (the dialect pandas.read_csv reads by default).
     const py = `import csv, json, sys\nout = {}\nfor name in ['traces', 'telemetry', 'events']:\n    with open(sys.argv[1] + '/' + name + '.csv', newline='') as f:\n        rows = list(csv.DictReader(f))\n    out[name] = {'rows': len(rows), 'columns': list(rows[0].keys()) if rows else [], 'sample': rows[:3]}\nprint(json.dumps(out))\n`;
-    const read = JSON.parse(execFileSync('python3', ['-c', py, out], { encoding: 'utf8' })) as Record<string, { rows: number; columns: string[]; sample: Record<string, string>[] }>;
+    const read = JSON.parse(execFileSync('python3', ['-c', py, out], { encoding: 'utf8' })) as Record<
+      string,
+      { rows: number; columns: string[]; sample: Record<string, string>[] }
+    >;
     expect(read.traces!.rows).toBe(counts.traces);
     expect(read.telemetry!.rows).toBe(counts.telemetry);
     expect(read.events!.rows).toBe(counts.events);
-    expect(read.traces!.columns).toEqual(['request_id', 'client', 'service', 'created', 'sent', 'done', 'status', 'server', 'exp_id', 'headers', 'response']);
+    expect(read.traces!.columns).toEqual([
+      'request_id',
+      'client',
+      'service',
+      'created',
+      'sent',
+      'done',
+      'status',
+      'server',
+      'exp_id',
+      'headers',
+      'response',
+    ]);
     expect(read.traces!.sample[1]!.headers).toBe('{"a": "x,y", "b": "say \\"hi\\""}');
     expect(read.traces!.sample[2]!.response).toBe('line one\nline, two');
 
@@ -297,17 +439,23 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
   }, 180_000);
 
   it('events tail prints bus events', async () => {
-    await f.bus.publish(galileoSubjects.events('cli_marker'), { type: 'GalileoEvent', data: { name: 'cli_marker', value: { x: 1 }, timestamp: 1 } });
+    await f.bus.publish(galileoSubjects.events('cli_marker'), {
+      type: 'GalileoEvent',
+      data: { name: 'cli_marker', value: { x: 1 }, timestamp: 1 },
+    });
     const r = await f.galileo(['events', 'tail', 'galileo.events.>', '--from', 'beginning', '--count', '1']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/galileo\.events\.cli_marker {2}GalileoEvent {2}\{"name":"cli_marker","value":\{"x":1\},"timestamp":1\}/);
+    expect(r.stdout).toMatch(
+      /galileo\.events\.cli_marker {2}GalileoEvent {2}\{"name":"cli_marker","value":\{"x":1\},"timestamp":1\}/,
+    );
     const bad = await f.galileo(['events', 'tail', 'galileo..x']);
     expect(bad.code).toBe(2);
   }, 120_000);
 
   it('shell: the REPL has g, show, exp, rtbl, telemd with help texts, and --source runs a script', async () => {
     const r = await f.galileo(['shell'], {
-      input: "usage\nhelp(rtbl)\nawait rtbl.set('shell-svc', ['h9:80'], [3])\nrtbl.print()\ng.workers()\nshow.workers()\n.exit\n",
+      input:
+        "usage\nhelp(rtbl)\nawait rtbl.set('shell-svc', ['h9:80'], [3])\nrtbl.print()\ng.workers()\nshow.workers()\n.exit\n",
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('galileo shell — objects:');
@@ -315,10 +463,13 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     expect(r.stdout).toMatch(/\| shell-svc +\| +h9:80 \| +3\.0 \|/);
     expect(r.stdout).toContain("'w1'");
     const script = join(f.dir, 'script.js');
-    await writeFile(script, "const names = await g.workers();\nprint('workers', names.join(','));\nprint(String(await rtbl.print()));\nawait rtbl.remove('shell-svc');\n");
+    await writeFile(
+      script,
+      "const names = await g.workers();\nprint('workers', names.join(','));\nprint(String(await rtbl.print()));\nawait rtbl.remove('shell-svc');\n",
+    );
     const s = await f.galileo(['shell', '--source', script]);
     expect(s.code, s.stderr).toBe(0);
-    expect(s.stdout).toContain('workers w1');
+    expect(s.stdout).toMatch(/workers (idle-worker,)?w1\n/);
     expect(s.stdout).toContain('shell-svc');
     expect(await f.ctx.redis.exists(`${f.ctx.prefix}routing:hosts:shell-svc`)).toBe(0);
   }, 120_000);

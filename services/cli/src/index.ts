@@ -1,5 +1,12 @@
 export { runCli, type CliDeps } from './program.js';
-export { createCliContext, cliConfigSpec, loadCliConfig, type CliConfig, type CliContext, type CliOutput } from './cli-context.js';
+export {
+  createCliContext,
+  cliConfigSpec,
+  loadCliConfig,
+  type CliConfig,
+  type CliContext,
+  type CliOutput,
+} from './cli-context.js';
 export { CliError, usageError } from './cli-error.js';
 export { registerUpCommand, type UpArguments, type UpRunner } from './commands/up.js';
 export { experimentBodyFrom, type RunOverrides } from './run/experiment-input.js';

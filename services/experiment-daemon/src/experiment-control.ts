@@ -14,7 +14,8 @@ export interface CancelOptions {
 
 /**
  * Cancels an experiment through the daemons (what the API calls): every live daemon receives the
- * command; the one that has it waiting in the queue or running answers `cancelled: true`.
+ * command and only the one that has it — waiting in the queue, or running — answers, with
+ * `cancelled: true`. No answer within the timeout means no daemon has it.
  */
 export async function cancelExperiment(
   bus: Bus<GalileoCatalogue>,
@@ -23,29 +24,27 @@ export async function cancelExperiment(
   options: CancelOptions = {},
 ): Promise<CancelOutcome> {
   const keys = experimentQueueKeys(options.prefix ?? '', options.queue ?? DEFAULT_QUEUE);
-  const live = await listLiveDaemons(redis, keys);
-  if (live.length === 0)
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  if ((await listLiveDaemons(redis, keys)).length === 0) {
     return { cancelled: false, id, reason: 'no experiment daemon is running', daemon: '' };
-  const replies = await bus.requestMany(
+  }
+  const [reply] = await bus.requestMany(
     experimentSubjects.cancel,
     {
       type: 'CancelExperiment',
       data: { id, ...(options.reason ? { reason: options.reason } : {}) },
       correlationId: id,
     },
-    { timeoutMs: options.timeoutMs ?? 30_000, max: live.length },
+    { timeoutMs, max: 1 },
   );
-  const outcomes = replies.filter((r) => r.ok).map((r) => (r as { result: CancelOutcome }).result);
-  const hit = outcomes.find((o) => o.cancelled);
-  if (hit) return hit;
-  const errors = replies.filter((r) => !r.ok).map((r) => (r as { error: string }).error);
-  return {
-    cancelled: false,
-    id,
-    reason:
-      outcomes.length === 0 && errors.length === 0
-        ? `no daemon answered within ${options.timeoutMs ?? 30_000} ms`
-        : `experiment ${id} is neither waiting in the queue nor running${errors.length ? ` (${errors.join('; ')})` : ''}`,
-    daemon: '',
-  };
+  if (!reply) {
+    return {
+      cancelled: false,
+      id,
+      reason: `experiment ${id} is neither waiting in the queue nor running on any daemon (none answered within ${timeoutMs} ms)`,
+      daemon: '',
+    };
+  }
+  if (!reply.ok) return { cancelled: false, id, reason: reply.error, daemon: '' };
+  return reply.result as CancelOutcome;
 }

@@ -1,9 +1,12 @@
 import { experimentSubjects } from '@galileo/events';
 import { delay, waitFor } from '@galileo/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cancelExperiment } from './experiment-control.js';
 import { rebuildExperimentsProjection } from './projection/experiments-projection.js';
 import { daemonFixture, reasonOf, type DaemonFixture, type DbKind } from './test-support/daemon-fixture.js';
+
+// Real processes, servers and seconds-long experiments on a shared machine: generous bounds.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 // galileo's README example, verbatim: the \n inside the JSON string are JSON escapes.
 const README_EXAMPLE =
@@ -266,7 +269,7 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('experiment daemon with %s', (kind)
       }),
     ).toMatchObject({
       cancelled: false,
-      reason: expect.stringContaining('neither waiting in the queue nor running'),
+      reason: expect.stringContaining('neither waiting in the queue nor running on any daemon'),
     });
   });
 

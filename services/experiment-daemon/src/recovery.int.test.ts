@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { experimentSubjects } from '@galileo/events';
 import { waitFor } from '@galileo/testing';
 import { createWorkerClient } from '@galileo/worker';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newExperimentStream } from './lifecycle/lifecycle-store.js';
 import { experimentQueueKeys, stampMessage } from './queue/experiment-queue.js';
 import { daemonFixture, reasonOf, type DaemonFixture, type DbKind } from './test-support/daemon-fixture.js';
+
+// Real processes, servers and seconds-long experiments on a shared machine: generous bounds.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -166,7 +170,7 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('recovery with %s', (kind) => {
     f = await daemonFixture(kind, `expd_two_${kind}`);
     await f.startDaemon('a');
     await f.startDaemon('b');
-    const ids = Array.from({ length: 10 }, (_, i) => `m${i}`);
+    const ids = Array.from({ length: 6 }, (_, i) => `m${i}`);
     for (const id of ids) await f.lpush(JSON.stringify({ id, instructions: `echo ${id}\nsleep 0.05` }));
     for (const id of ids) await f.waitForStatus(id, 'FINISHED');
     const daemons = new Set<string>();
@@ -178,6 +182,16 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('recovery with %s', (kind) => {
       if (started[0]!.type === 'ExperimentStarted') daemons.add(started[0]!.data.daemon);
     }
     expect([...daemons].every((d) => d === 'a' || d === 'b')).toBe(true);
+    // a cancel answered by the first reply (as the API's bus.request does) is the owner's
+    await f.lpush(JSON.stringify({ id: 'long', instructions: 'sleep 60' }));
+    await f.waitForStatus('long', 'IN_PROGRESS');
+    const outcome = await f.bus.request(
+      experimentSubjects.cancel,
+      { type: 'CancelExperiment', data: { id: 'long' }, correlationId: 'long' },
+      { timeoutMs: 10_000 },
+    );
+    expect(outcome).toMatchObject({ cancelled: true, id: 'long', was: 'running' });
+    await f.waitForStatus('long', 'CANCELLED');
     // queue order per daemon: each started its experiments in the order they were pushed
     const starts = f.lifecycle.filter((e) => e.type === 'ExperimentStarted');
     for (const d of daemons) {

@@ -145,39 +145,51 @@ export function createLbOptimizer(deps: LbOptimizerDeps): LbOptimizer {
     }
     let written = 0;
     let failed = 0;
+    const updates: WeightUpdate[] = [];
     await Promise.all(
       changes.map(async ({ zone, fn, weights }) => {
         try {
           await store.put(zone, fn, weights);
-          known.set(key(zone, fn), weights);
-          written++;
         } catch (e) {
           failed++;
           logger.warn({ zone, fn, err: e }, 'writing weights failed; retrying on the next run');
           return;
         }
-        const value: WeightUpdate = {
+        known.set(key(zone, fn), weights);
+        written++;
+        updates.push({
           ts: clock(),
           fn,
           zone,
           weights: { ips: [...weights.ips], weights: [...weights.weights] },
-        };
+        });
         logger.debug({ zone, fn, weights: formatFunctionWeights(weights) }, 'weights written');
-        try {
-          await bus.publish(galileoSubjects.events(WEIGHT_UPDATE_EVENT), {
-            type: 'GalileoEvent',
-            data: { name: WEIGHT_UPDATE_EVENT, value, timestamp: value.ts },
-          });
-          if (deps.mirrorEvents) {
+      }),
+    );
+    // One appended batch for the run's events (a bus script call each would dominate a large first run).
+    for (let i = 0; i < updates.length; i += 500) {
+      const batch = updates.slice(i, i + 500);
+      try {
+        await bus.publishBatch(
+          batch.map((value) => ({
+            subject: galileoSubjects.events(WEIGHT_UPDATE_EVENT),
+            draft: {
+              type: 'GalileoEvent' as const,
+              data: { name: WEIGHT_UPDATE_EVENT, value, timestamp: value.ts },
+            },
+          })),
+        );
+        if (deps.mirrorEvents) {
+          for (const value of batch) {
             const line = formatGalileoEventLine({ name: WEIGHT_UPDATE_EVENT, value, timestamp: value.ts });
             await bus.internals.markMirrored(GALILEO_EVENTS_CHANNEL, line);
             await bus.internals.cmd.publish(GALILEO_EVENTS_CHANNEL, line);
           }
-        } catch (e) {
-          logger.warn({ zone, fn, err: e }, 'publishing weight_update failed');
         }
-      }),
-    );
+      } catch (e) {
+        logger.warn({ err: e, events: batch.length }, 'publishing weight_update events failed');
+      }
+    }
     const durationMs = performance.now() - t0;
     metrics?.duration.observe(durationMs / 1000);
     metrics?.writes.inc(written);

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { experimentSubjects, galileoSubjects, type GalileoCatalogue } from '@galileo/events';
 import type { PublishItem } from '@galileo/bus';
 import {
@@ -235,5 +237,65 @@ describe('recorder: malformed input', () => {
       .db!.traces.list({ experimentId: exp, service: 'svc', limit: 2 })
       .then((l) => l.filter((t) => t.requestId.endsWith(':line')));
     expect(line).toMatchObject({ headers: '{"a": "b", "c": "d"}', response: 'line1\nline2' });
+  });
+});
+
+describe('recorder: one bucket per experiment (driver influxdb)', () => {
+  // An HTTP double of InfluxDB's buckets API (VictoriaMetrics has none), declared as such: it
+  // answers GET/POST /api/v2/buckets itself and passes /api/v2/write on to VictoriaMetrics,
+  // noting the bucket each write names.
+  it('creates the bucket through /api/v2/buckets when the experiment starts and writes its points there', async () => {
+    const buckets = new Set<string>();
+    const created: string[] = [];
+    const writtenTo = new Set<string>();
+    const double = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const url = new URL(req.url!, 'http://double');
+        const body = Buffer.concat(chunks);
+        if (url.pathname === '/api/v2/buckets' && req.method === 'GET') {
+          const name = url.searchParams.get('name')!;
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ buckets: buckets.has(name) ? [{ name }] : [] }));
+        } else if (url.pathname === '/api/v2/buckets' && req.method === 'POST') {
+          const { name } = JSON.parse(body.toString()) as { name: string };
+          buckets.add(name);
+          created.push(name);
+          res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ name }));
+        } else if (url.pathname === '/api/v2/write') {
+          const bucket = url.searchParams.get('bucket')!;
+          if (!buckets.has(bucket)) return void res.writeHead(404).end(`bucket "${bucket}" not found`);
+          writtenTo.add(bucket);
+          fetch(`${vm.url}${req.url}`, { method: 'POST', body }).then(
+            (r) => res.writeHead(r.status).end(),
+            () => res.writeHead(502).end(),
+          );
+        } else res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((r) => double.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise((r) => double.close(() => r())));
+    const f = await recorderFixture({
+      driver: 'influxdb',
+      influxUrl: `http://127.0.0.1:${(double.address() as AddressInfo).port}`,
+    });
+    cleanups.push(() => f.cleanup());
+    const exp = `bucket-${rand()}`;
+    await startExperiment(f, exp, Date.now() / 1000 - 5);
+    const r = await f.recorder();
+    cleanups.push(() => r.close());
+    await r.recorder.start();
+    await waitFor(() => created.includes(exp), { what: 'the bucket created at the start' });
+    await f.bus.publishBatch(
+      Array.from({ length: 20 }, (_, i) => ({
+        subject: galileoSubjects.traces('svc'),
+        draft: { type: 'TraceRecorded' as const, data: testTrace(exp, i) },
+      })),
+    );
+    await waitFor(async () => (await vmCount(`traces_done{exp_id="${exp}"}`)) === 20, { what: '20 points' });
+    expect([...writtenTo]).toEqual([exp]);
+    expect(created).toEqual([exp]); // once
+    expect(r.recorder.stats().stored).toEqual({ influx: { traces: 20, telemetry: 0, events: 0 } });
   });
 });

@@ -321,10 +321,15 @@ export function createRecorder(deps: RecorderDeps): Recorder {
         }
         break;
       }
-      case 'ExperimentStarted':
-        if (influx && !config.influx.bucket) await influx.ensureBucket(event.data.id);
-        await saveNodeInfos(event.data.id);
+      case 'ExperimentStarted': {
+        const { id } = event.data;
+        if (influx && !config.influx.bucket) await influx.ensureBucket(id);
+        // Node infos describe the nodes as they are now: only for an experiment that is still
+        // running (a replay of old lifecycle events must not stamp today's nodes on it), once.
+        const ended = (windows.get(id)?.end ?? null) !== null;
+        if (db && !ended && (await db.nodeinfo.list(id)).length === 0) await saveNodeInfos(id);
         break;
+      }
       default:
         break;
     }

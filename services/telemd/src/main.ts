@@ -26,7 +26,6 @@ const bus = config.bus
       source: `telemd/${config.nodename}`,
       prefix: config.keyPrefix,
       logger,
-      streams: { 'galileo.telemetry': { lossy: { maxAgeMs: 3_600_000 } } },
     })
   : null;
 const telemd = createTelemd({ redis, bus, config, logger });

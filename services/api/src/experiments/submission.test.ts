@@ -25,12 +25,12 @@ describe('parseSubmission', () => {
   });
 
   it('reads the instruction form and its planned length from the sleeps', () => {
-    const r = parseSubmission({ instructions: 'spawn a b 1\nsleep 2\nsleep 1m', id: 'x' });
+    const r = parseSubmission({ instructions: 'spawn a b 1\nsleep 2\nsleep 60', id: 'x' });
     expect(r.ok && plannedDurationSeconds(r.value)).toBe(62);
     expect(r.ok && queueMessage(r.value)).toMatchObject({
       id: 'x',
       name: 'x',
-      instructions: 'spawn a b 1\nsleep 2\nsleep 1m',
+      instructions: 'spawn a b 1\nsleep 2\nsleep 60',
     });
   });
 
@@ -43,6 +43,7 @@ describe('parseSubmission', () => {
       'configuration.workloads[0].ticks[0]',
     ],
     [null, '(body)'],
+    [{ instructions: 'spawn w1 svc 1\nrps w1 svc fast' }, 'instructions'],
   ])('names the field of a bad submission (%#)', (body, field) => {
     const r = parseSubmission(body);
     expect(r.ok).toBe(false);

@@ -1,4 +1,5 @@
 import { parseDurationMs } from '@galileo/config';
+import { parseInstructions } from '@galileo/instructions';
 import { z } from 'zod';
 import { generateExperimentId, type Experiment } from './experiment.js';
 
@@ -133,6 +134,9 @@ export function parseSubmission(body: unknown, defaults: SubmissionDefaults = {}
   };
   if (isInstructions) {
     const data = parsed.data as z.output<typeof instructionFormSchema>;
+    // The daemon would fail it at once; say so now, with the line and column.
+    const instructions = parseInstructions(data.instructions);
+    if (!instructions.ok) return problem('instructions', instructions.error.map((e) => e.message).join('; '));
     return { ok: true, value: { form: 'instructions', experiment, instructions: data.instructions } };
   }
   const data = parsed.data as z.output<typeof configurationFormSchema>;

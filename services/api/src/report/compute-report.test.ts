@@ -19,7 +19,15 @@ const trace = (i: number, over: Partial<TraceRecord> = {}): TraceRecord => ({
   response: null,
   ...over,
 });
-const experiment = { id: 'e', name: 'e', creator: null, start: 100, end: 110, created: 99, status: 'FINISHED' };
+const experiment = {
+  id: 'e',
+  name: 'e',
+  creator: null,
+  start: 100,
+  end: 110,
+  created: 99,
+  status: 'FINISHED',
+};
 
 describe('percentiles', () => {
   it('are nearest-rank', () => {
@@ -35,9 +43,19 @@ describe('percentiles', () => {
 
 describe('computeReport', () => {
   it('counts requests, failures by status and latency from the intended send time', () => {
-    const traces = [trace(0), trace(1, { status: 500, done: 101.5 }), trace(2, { status: -1, sent: -1 }), trace(3, { status: 302 })];
+    const traces = [
+      trace(0),
+      trace(1, { status: 500, done: 101.5 }),
+      trace(2, { status: -1, sent: -1 }),
+      trace(3, { status: 302 }),
+    ];
     const r = computeReport({ experiment, traces, telemetry: [], events: [] });
-    expect(r.requests).toEqual({ total: 4, succeeded: 1, failed: 3, byStatus: { '200': 1, '500': 1, '-1': 1, '302': 1 } });
+    expect(r.requests).toEqual({
+      total: 4,
+      succeeded: 1,
+      failed: 3,
+      byStatus: { '200': 1, '500': 1, '-1': 1, '302': 1 },
+    });
     expect(r.latencyMs?.max).toBeCloseTo(500, 6); // done − created, not done − sent
     expect(r.throughput.requestsPerSecond).toBeCloseTo(0.4, 9);
     expect(r.timeline.bucketS).toBe(1);
@@ -56,17 +74,50 @@ describe('computeReport', () => {
         { experimentId: 'e', timestamp: 101, metric: 'ram', node: 'n1', value: 2048, subsystem: null },
       ],
       events: [
-        { experimentId: 'e', timestamp: 103, name: 'scale_schedule', value: JSON.stringify({ pod: { pod_name: 'p1', labels: { 'ether.edgerun.io/zone': 'z1' } }, delete: false }) },
-        { experimentId: 'e', timestamp: 104, name: 'pod/running', value: JSON.stringify({ name: 'p2', labels: { 'ether.edgerun.io/zone': 'z1' } }) },
-        { experimentId: 'e', timestamp: 105, name: 'scale_schedule', value: JSON.stringify({ pod: { pod_name: 'p1', labels: { 'ether.edgerun.io/zone': 'z1' } }, delete: true }) },
+        {
+          experimentId: 'e',
+          timestamp: 103,
+          name: 'scale_schedule',
+          value: JSON.stringify({
+            pod: { pod_name: 'p1', labels: { 'ether.edgerun.io/zone': 'z1' } },
+            delete: false,
+          }),
+        },
+        {
+          experimentId: 'e',
+          timestamp: 104,
+          name: 'pod/running',
+          value: JSON.stringify({ name: 'p2', labels: { 'ether.edgerun.io/zone': 'z1' } }),
+        },
+        {
+          experimentId: 'e',
+          timestamp: 105,
+          name: 'scale_schedule',
+          value: JSON.stringify({
+            pod: { pod_name: 'p1', labels: { 'ether.edgerun.io/zone': 'z1' } },
+            delete: true,
+          }),
+        },
         { experimentId: 'e', timestamp: 106, name: 'api_pressure', value: '{"mean": 1}' },
         { experimentId: 'e', timestamp: 107, name: 'note', value: 'plain text' },
       ],
     });
     expect(r.nodes).toEqual([
-      { node: 'n1', cpuPercent: expect.objectContaining({ mean: 20, max: 30 }), memoryKb: expect.objectContaining({ max: 2048 }), cpus: null, ramKb: null },
+      {
+        node: 'n1',
+        cpuPercent: expect.objectContaining({ mean: 20, max: 30 }),
+        memoryKb: expect.objectContaining({ max: 2048 }),
+        cpus: null,
+        ramKb: null,
+      },
     ]);
-    expect(r.replicasTimeline).toEqual({ z1: [[3, 1], [4, 2], [5, 1]] });
+    expect(r.replicasTimeline).toEqual({
+      z1: [
+        [3, 1],
+        [4, 2],
+        [5, 1],
+      ],
+    });
     expect(r.pressure.map((p) => p.name)).toEqual(['api_pressure']);
     expect(r.scaling).toHaveLength(3);
     expect(r.markers.at(-1)?.value).toBe('plain text');
@@ -78,7 +129,12 @@ describe('computeReport', () => {
   });
 
   it('reports an experiment without rows without dividing by zero', () => {
-    const r = computeReport({ experiment: { ...experiment, start: null, end: null }, traces: [], telemetry: [], events: [] });
+    const r = computeReport({
+      experiment: { ...experiment, start: null, end: null },
+      traces: [],
+      telemetry: [],
+      events: [],
+    });
     expect(r.requests.total).toBe(0);
     expect(r.latencyMs).toBeNull();
     expect(r.throughput.requestsPerSecond).toBeNull();

@@ -152,7 +152,12 @@ export function computeReport(data: ExperimentData): ExperimentReport {
     },
     services: [...perService.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([service, s]) => ({ service, requests: s.requests, failed: s.failed, latencyMs: summarize(s.latencies) })),
+      .map(([service, s]) => ({
+        service,
+        requests: s.requests,
+        failed: s.failed,
+        latencyMs: summarize(s.latencies),
+      })),
     nodes: nodeUsage(telemetry, data.nodeinfo ?? []),
     pressure: reportEvents.filter((e) => isPressureEvent(e.name)),
     scaling: reportEvents.filter((e) => isScalingEvent(e.name)),
@@ -181,7 +186,12 @@ function parseEventValue(value: string | null): unknown {
   }
 }
 
-function buildTimeline(traces: readonly TraceRecord[], origin: number, bucketS: number, count: number): Timeline {
+function buildTimeline(
+  traces: readonly TraceRecord[],
+  origin: number,
+  bucketS: number,
+  count: number,
+): Timeline {
   const buckets = Array.from({ length: count }, () => ({ latencies: [] as number[], errors: 0 }));
   for (const t of traces) {
     const i = Math.min(count - 1, Math.max(0, Math.floor((t.created - origin) / bucketS)));
@@ -190,7 +200,16 @@ function buildTimeline(traces: readonly TraceRecord[], origin: number, bucketS: 
     b.latencies.push((t.done - t.created) * 1000);
     if (isFailedStatus(t.status)) b.errors++;
   }
-  const timeline: Timeline = { bucketS, t: [], requests: [], rate: [], errors: [], p50: [], p90: [], p99: [] };
+  const timeline: Timeline = {
+    bucketS,
+    t: [],
+    requests: [],
+    rate: [],
+    errors: [],
+    p50: [],
+    p90: [],
+    p99: [],
+  };
   buckets.forEach((b, i) => {
     const s = summarize(b.latencies);
     timeline.t.push(i * bucketS);
@@ -217,7 +236,8 @@ function nodeUsage(telemetry: readonly TelemetryRecord[], nodeinfo: readonly Nod
   }
   const info = new Map(nodeinfo.map((n) => [n.node, n.info]));
   const nodes = [...new Set([...cpu.keys(), ...ram.keys()])].sort();
-  const num = (v: string | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+  const num = (v: string | undefined) =>
+    v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null;
   return nodes.map((node) => ({
     node,
     cpuPercent: summarize(cpu.get(node) ?? []),
@@ -227,7 +247,11 @@ function nodeUsage(telemetry: readonly TelemetryRecord[], nodeinfo: readonly Nod
   }));
 }
 
-function cpuTimeline(telemetry: readonly TelemetryRecord[], origin: number, bucketS: number): Record<string, SeriesPoint[]> {
+function cpuTimeline(
+  telemetry: readonly TelemetryRecord[],
+  origin: number,
+  bucketS: number,
+): Record<string, SeriesPoint[]> {
   const sums = new Map<string, Map<number, { sum: number; n: number }>>();
   for (const p of telemetry) {
     if (p.metric !== 'cpu' || (p.subsystem !== null && p.subsystem !== '')) continue;
@@ -262,8 +286,12 @@ function replicasTimeline(events: readonly ReportEvent[]): Record<string, Series
     if (!isScalingEvent(e.name) || e.value === null || typeof e.value !== 'object') continue;
     const v = e.value as Record<string, unknown>;
     const pod = (typeof v.pod === 'object' && v.pod !== null ? v.pod : v) as Record<string, unknown>;
-    const labels = (typeof pod.labels === 'object' && pod.labels !== null ? pod.labels : {}) as Record<string, unknown>;
-    const zone = stringOf(labels[ZONE_LABEL]) ?? stringOf(v.dest_zone) ?? stringOf(v.zone) ?? stringOf(pod.zone);
+    const labels = (typeof pod.labels === 'object' && pod.labels !== null ? pod.labels : {}) as Record<
+      string,
+      unknown
+    >;
+    const zone =
+      stringOf(labels[ZONE_LABEL]) ?? stringOf(v.dest_zone) ?? stringOf(v.zone) ?? stringOf(pod.zone);
     const name = stringOf(pod.pod_name) ?? stringOf(pod.name) ?? stringOf(v.pod_name) ?? stringOf(v.name);
     if (!zone || !name) continue;
     let adds: boolean | null = null;

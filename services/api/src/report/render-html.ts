@@ -27,7 +27,10 @@ const H = 260;
 const PAD = { left: 60, right: 16, top: 28, bottom: 36 };
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 export function renderReportHtml(report: ExperimentReport): string {
@@ -57,7 +60,8 @@ ${chartsFor([a, b])}
 }
 
 function chartsFor(reports: readonly ExperimentReport[]): string {
-  const label = (r: ExperimentReport, name: string) => (reports.length > 1 ? `${r.experiment.id} ${name}` : name);
+  const label = (r: ExperimentReport, name: string) =>
+    reports.length > 1 ? `${r.experiment.id} ${name}` : name;
   const markers = reports.length === 1 ? reports[0]!.markers : [];
   const zip = (t: number[], v: (number | null)[]): Point[] => t.map((x, i) => [x, v[i] ?? null]);
   const charts: ChartSpec[] = [
@@ -68,7 +72,13 @@ function chartsFor(reports: readonly ExperimentReport[]): string {
       markers,
       series: reports.flatMap((r) => [
         { name: label(r, 'achieved'), points: zip(r.timeline.t, r.timeline.rate) },
-        { name: label(r, 'errors'), points: zip(r.timeline.t, r.timeline.errors.map((e) => e / r.timeline.bucketS)) },
+        {
+          name: label(r, 'errors'),
+          points: zip(
+            r.timeline.t,
+            r.timeline.errors.map((e) => e / r.timeline.bucketS),
+          ),
+        },
       ]),
     },
     {
@@ -87,7 +97,9 @@ function chartsFor(reports: readonly ExperimentReport[]): string {
       title: 'CPU per node',
       unit: '%',
       markers,
-      series: reports.flatMap((r) => Object.entries(r.cpuTimeline).map(([node, pts]) => ({ name: label(r, node), points: pts }))),
+      series: reports.flatMap((r) =>
+        Object.entries(r.cpuTimeline).map(([node, pts]) => ({ name: label(r, node), points: pts })),
+      ),
     },
     {
       id: 'chart-replicas',
@@ -122,7 +134,9 @@ function lineChart(spec: ChartSpec): string {
   const x = (v: number) => PAD.left + (Math.max(0, v) / xMax) * iw;
   const y = (v: number) => PAD.top + ih - (v / yMax) * ih;
   const parts: string[] = [];
-  parts.push(`<text x="${PAD.left}" y="18" class="title">${escapeHtml(spec.title)} (${escapeHtml(spec.unit)})</text>`);
+  parts.push(
+    `<text x="${PAD.left}" y="18" class="title">${escapeHtml(spec.title)} (${escapeHtml(spec.unit)})</text>`,
+  );
   for (let i = 0; i <= 4; i++) {
     const v = (yMax * i) / 4;
     parts.push(
@@ -132,7 +146,9 @@ function lineChart(spec: ChartSpec): string {
   }
   for (let i = 0; i <= 5; i++) {
     const v = (xMax * i) / 5;
-    parts.push(`<text class="tick" x="${x(v).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${fmt(v)} s</text>`);
+    parts.push(
+      `<text class="tick" x="${x(v).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${fmt(v)} s</text>`,
+    );
   }
   for (const m of spec.markers) {
     parts.push(
@@ -153,9 +169,14 @@ function lineChart(spec: ChartSpec): string {
     }
   });
   const legend = spec.series
-    .map((s, i) => `<span><i style="background:${COLOURS[i % COLOURS.length]}"></i>${escapeHtml(s.name)}</span>`)
+    .map(
+      (s, i) => `<span><i style="background:${COLOURS[i % COLOURS.length]}"></i>${escapeHtml(s.name)}</span>`,
+    )
     .join('');
-  const empty = all.length === 0 ? `<text class="empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text>` : '';
+  const empty =
+    all.length === 0
+      ? `<text class="empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text>`
+      : '';
   return `<figure class="chart" id="${spec.id}"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(spec.title)}">${parts.join('')}${empty}</svg><figcaption>${legend}</figcaption></figure>`;
 }
 

@@ -1,10 +1,12 @@
 import type { ExperimentReport } from './compute-report.js';
 import type { Distribution } from './percentiles.js';
 
-const ms = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : `${v.toFixed(1)} ms`);
+const ms = (v: number | null | undefined) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '-' : `${v.toFixed(1)} ms`;
 const num = (v: number | null | undefined, digits = 1) =>
   v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
-const time = (s: number | null) => (s === null ? '-' : new Date(s * 1000).toISOString().replace('.000Z', 'Z'));
+const time = (s: number | null) =>
+  s === null ? '-' : new Date(s * 1000).toISOString().replace('.000Z', 'Z');
 
 /** The terminal summary of `galileo report <id>`: plain text, one fact per line, aligned. */
 export function renderReportText(report: ExperimentReport): string {
@@ -14,10 +16,14 @@ export function renderReportText(report: ExperimentReport): string {
   lines.push(
     `  window      ${time(report.window.start)} → ${time(report.window.end)}  (${num(report.window.durationS)} s)`,
   );
-  lines.push(`  requests    ${r.total}  ok ${r.succeeded}  failed ${r.failed}${r.total ? ` (${((100 * r.failed) / r.total).toFixed(2)} %)` : ''}`);
+  lines.push(
+    `  requests    ${r.total}  ok ${r.succeeded}  failed ${r.failed}${r.total ? ` (${((100 * r.failed) / r.total).toFixed(2)} %)` : ''}`,
+  );
   const statuses = Object.entries(r.byStatus).sort(([a], [b]) => Number(a) - Number(b));
   if (statuses.length > 0) {
-    lines.push(`  by status   ${statuses.map(([s, n]) => `${s === '-1' ? 'no response' : s}: ${n}`).join('  ')}`);
+    lines.push(
+      `  by status   ${statuses.map(([s, n]) => `${s === '-1' ? 'no response' : s}: ${n}`).join('  ')}`,
+    );
   }
   lines.push(`  latency     ${latencyLine(l)}   (from the intended send time)`);
   lines.push(
@@ -26,7 +32,9 @@ export function renderReportText(report: ExperimentReport): string {
   if (report.services.length > 1) {
     lines.push('  services');
     for (const s of report.services) {
-      lines.push(`    ${s.service.padEnd(24)} ${String(s.requests).padStart(8)} req  ${String(s.failed).padStart(6)} failed  p99 ${ms(s.latencyMs?.p99)}`);
+      lines.push(
+        `    ${s.service.padEnd(24)} ${String(s.requests).padStart(8)} req  ${String(s.failed).padStart(6)} failed  p99 ${ms(s.latencyMs?.p99)}`,
+      );
     }
   }
   if (report.nodes.length > 0) {
@@ -41,7 +49,8 @@ export function renderReportText(report: ExperimentReport): string {
   }
   lines.push(`  pressure    ${eventSummary(report.pressure.map((p) => p.name))}`);
   lines.push(`  scaling     ${eventSummary(report.scaling.map((p) => p.name))}`);
-  for (const s of report.scaling.slice(0, 10)) lines.push(`    +${s.t.toFixed(1)} s  ${s.name}  ${short(s.value)}`);
+  for (const s of report.scaling.slice(0, 10))
+    lines.push(`    +${s.t.toFixed(1)} s  ${s.name}  ${short(s.value)}`);
   if (report.scaling.length > 10) lines.push(`    … ${report.scaling.length - 10} more`);
   return `${lines.join('\n')}\n`;
 }
@@ -63,7 +72,9 @@ export function renderComparisonText(a: ExperimentReport, b: ExperimentReport): 
   const lines = [head];
   for (const [label, x, y] of rows) {
     const change = x !== null && y !== null && x !== 0 ? `${(((y - x) / x) * 100).toFixed(1)} %` : '-';
-    lines.push(`${label.padEnd(20)} ${num(x, 2).padStart(20)} ${num(y, 2).padStart(20)} ${change.padStart(10)}`);
+    lines.push(
+      `${label.padEnd(20)} ${num(x, 2).padStart(20)} ${num(y, 2).padStart(20)} ${change.padStart(10)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

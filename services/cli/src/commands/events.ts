@@ -22,17 +22,25 @@ export function formatEventLine(event: CatalogueEvent<GalileoCatalogue>): string
 /** Prints bus events as they arrive until Ctrl-C (or `--count` events). */
 export async function tailEvents(ctx: CliContext, pattern: string, options: TailOptions): Promise<void> {
   const problem = patternProblem(pattern);
-  if (problem) throw usageError(`${problem}: give a NATS-style pattern such as galileo.experiments.> or galileo.events.*`);
+  if (problem)
+    throw usageError(
+      `${problem}: give a NATS-style pattern such as galileo.experiments.> or galileo.events.*`,
+    );
   let startAt: StartAt = 'new';
   if (options.from === 'beginning') startAt = 'beginning';
   else if (options.from !== undefined && options.from !== 'new') {
     const ms = /^\d+$/.test(options.from) ? Number(options.from) : Date.parse(options.from);
-    if (!Number.isFinite(ms)) throw usageError(`--from ${options.from}: give new, beginning, epoch ms or an ISO time`);
+    if (!Number.isFinite(ms))
+      throw usageError(`--from ${options.from}: give new, beginning, epoch ms or an ISO time`);
     startAt = { time: ms };
   }
   const bus = await ctx.bus();
   const group = `cli-tail-${randomUUID()}`;
-  const quiet = !options.all && pattern !== 'galileo.traces.>' && !pattern.startsWith('galileo.traces') && !pattern.startsWith('galileo.telemetry');
+  const quiet =
+    !options.all &&
+    pattern !== 'galileo.traces.>' &&
+    !pattern.startsWith('galileo.traces') &&
+    !pattern.startsWith('galileo.telemetry');
   let seen = 0;
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));

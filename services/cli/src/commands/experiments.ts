@@ -44,7 +44,10 @@ export function experimentsTable(experiments: readonly Experiment[]): string {
   );
 }
 
-export async function listExperiments(ctx: CliContext, options: { json?: boolean; status?: string }): Promise<void> {
+export async function listExperiments(
+  ctx: CliContext,
+  options: { json?: boolean; status?: string },
+): Promise<void> {
   const ops = await experimentOperations(ctx);
   let experiments = await ops.list();
   if (options.status) {
@@ -54,7 +57,11 @@ export async function listExperiments(ctx: CliContext, options: { json?: boolean
   ctx.io.out(options.json ? `${JSON.stringify(experiments, null, 2)}\n` : experimentsTable(experiments));
 }
 
-export async function showExperiment(ctx: CliContext, id: string, options: { json?: boolean }): Promise<void> {
+export async function showExperiment(
+  ctx: CliContext,
+  id: string,
+  options: { json?: boolean },
+): Promise<void> {
   const ops = await experimentOperations(ctx);
   const experiment = await ops.get(id);
   if (!experiment) throw new CliError(`no experiment ${id}: list them with galileo experiments ls`);
@@ -66,7 +73,9 @@ export async function showExperiment(ctx: CliContext, id: string, options: { jso
   ]);
   const position = queued.find((q) => q.experiment.id === id)?.position;
   if (options.json) {
-    ctx.io.out(`${JSON.stringify({ ...experiment, traces, queuePosition: position ?? null, instructions: instructions?.instructions ?? null }, null, 2)}\n`);
+    ctx.io.out(
+      `${JSON.stringify({ ...experiment, traces, queuePosition: position ?? null, instructions: instructions?.instructions ?? null }, null, 2)}\n`,
+    );
     return;
   }
   const lines = [
@@ -86,7 +95,11 @@ export async function showExperiment(ctx: CliContext, id: string, options: { jso
   ctx.io.out(`${lines.join('\n')}\n`);
 }
 
-export async function cancelExperiment(ctx: CliContext, id: string, options: { reason?: string }): Promise<void> {
+export async function cancelExperiment(
+  ctx: CliContext,
+  id: string,
+  options: { reason?: string },
+): Promise<void> {
   const ops = await experimentOperations(ctx);
   const result = await ops.cancel(id, options.reason);
   if (!result.ok) throw operationFailure(result.error);

@@ -30,7 +30,8 @@ export async function exportExperiment(ctx: CliContext, id: string, options: Exp
   }
   const format = options.format;
   const db = await ctx.db();
-  if (!(await db.experiments.get(id))) throw new CliError(`no experiment ${id}: list them with galileo experiments ls`);
+  if (!(await db.experiments.get(id)))
+    throw new CliError(`no experiment ${id}: list them with galileo experiments ls`);
   const dir = resolve(options.out ?? `galileo-export-${id}`);
   await mkdir(dir, { recursive: true });
   const line = format === 'csv' ? csvLine : jsonLine;
@@ -45,7 +46,8 @@ export async function exportExperiment(ctx: CliContext, id: string, options: Exp
   let traceCount = 0;
   for (let offset = 0; ; offset += PAGE) {
     const page = await db.traces.list({ experimentId: id, limit: PAGE, offset });
-    if (page.length > 0) await write(traces.stream, page.map((t) => line(TRACE_COLUMNS, traceRow(t))).join(''));
+    if (page.length > 0)
+      await write(traces.stream, page.map((t) => line(TRACE_COLUMNS, traceRow(t))).join(''));
     traceCount += page.length;
     if (page.length < PAGE) break;
   }
@@ -61,7 +63,9 @@ export async function exportExperiment(ctx: CliContext, id: string, options: Exp
   await write(events.stream, rows.map((e) => line(EVENT_COLUMNS, eventRow(e))).join(''));
   await end(events.stream);
 
-  ctx.io.out(`${traces.path}\t${traceCount} traces\n${telemetry.path}\t${points.length} telemetry points\n${events.path}\t${rows.length} events\n`);
+  ctx.io.out(
+    `${traces.path}\t${traceCount} traces\n${telemetry.path}\t${points.length} telemetry points\n${events.path}\t${rows.length} events\n`,
+  );
 }
 
 function write(stream: WriteStream, text: string): Promise<void> {

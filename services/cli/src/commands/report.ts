@@ -20,12 +20,19 @@ export interface ReportOptions {
 
 export async function reportFor(ctx: CliContext, id: string): Promise<ExperimentReport> {
   const data = await loadExperimentData(await ctx.db(), id);
-  if (!data) throw new CliError(`no experiment ${id} in the experiment database: list them with galileo experiments ls`);
+  if (!data)
+    throw new CliError(
+      `no experiment ${id} in the experiment database: list them with galileo experiments ls`,
+    );
   return computeReport(data);
 }
 
 /** `galileo report <id> [<other>]`: the terminal summary (or JSON) and the HTML file. */
-export async function printReport(ctx: CliContext, ids: readonly string[], options: ReportOptions): Promise<void> {
+export async function printReport(
+  ctx: CliContext,
+  ids: readonly string[],
+  options: ReportOptions,
+): Promise<void> {
   const reports = await Promise.all(ids.map((id) => reportFor(ctx, id)));
   const [a, b] = reports as [ExperimentReport, ExperimentReport | undefined];
   if (options.json) {
@@ -35,7 +42,11 @@ export async function printReport(ctx: CliContext, ids: readonly string[], optio
   }
   if (options.html === false) return;
   const path = resolve(
-    typeof options.html === 'string' ? options.html : b ? `galileo-report-${a.experiment.id}-vs-${b.experiment.id}.html` : `galileo-report-${a.experiment.id}.html`,
+    typeof options.html === 'string'
+      ? options.html
+      : b
+        ? `galileo-report-${a.experiment.id}-vs-${b.experiment.id}.html`
+        : `galileo-report-${a.experiment.id}.html`,
   );
   await writeFile(path, b ? renderComparisonHtml(a, b) : renderReportHtml(a));
   ctx.io.err(`HTML report: ${path}\n`);

@@ -12,14 +12,23 @@ export async function listRoutes(ctx: CliContext, options: { json?: boolean }): 
 }
 
 /** `rtbl set <service> <h1,h2> [w1,w2]`, as the symmetry shell's `set` (protocols §4.1); weights default to 1. */
-export async function setRoute(ctx: CliContext, service: string, hosts: string, weights?: string): Promise<void> {
+export async function setRoute(
+  ctx: CliContext,
+  service: string,
+  hosts: string,
+  weights?: string,
+): Promise<void> {
   const hostList = splitList(hosts);
-  if (hostList.length === 0) throw usageError('give at least one host, e.g. rtbl set svc host1:8080,host2:8080');
+  if (hostList.length === 0)
+    throw usageError('give at least one host, e.g. rtbl set svc host1:8080,host2:8080');
   let weightList: number[] | undefined;
   if (weights !== undefined) {
     weightList = splitList(weights).map((w) => Number(w));
     const bad = weightList.findIndex((w) => !Number.isFinite(w));
-    if (bad >= 0) throw usageError(`weight ${JSON.stringify(splitList(weights)[bad])} is not a number: give weights like 1,2`);
+    if (bad >= 0)
+      throw usageError(
+        `weight ${JSON.stringify(splitList(weights)[bad])} is not a number: give weights like 1,2`,
+      );
   }
   const result = await (await routingTable(ctx)).setRecord({ service, hosts: hostList, weights: weightList });
   if (!result.ok) throw usageError(`${result.error}: give one weight per host`);

@@ -37,7 +37,15 @@ export async function runExperiment(ctx: CliContext, input: string, options: Run
   const { experiment, submission } = result.value;
   ctx.io.out(`queued ${experiment.id}\n`);
   if (options.follow === false) return 0;
-  const state = await follow(ctx, bus, ops, experiment.id, plannedDurationSeconds(submission), queuedAt, options);
+  const state = await follow(
+    ctx,
+    bus,
+    ops,
+    experiment.id,
+    plannedDurationSeconds(submission),
+    queuedAt,
+    options,
+  );
   const line = renderProgressLine(state, Date.now());
   ctx.io.err(`${ctx.io.interactive ? '\r\x1b[2K' : ''}${line}\n`);
   if (state.status === 'FINISHED') {
@@ -82,7 +90,11 @@ async function follow(
           case 'ExperimentFailed':
             return apply({ type: 'failed', at: event.data.end * 1000, reason: event.data.reason });
           case 'ExperimentCancelled':
-            return apply({ type: 'cancelled', at: (event.data.end ?? at / 1000) * 1000, reason: event.data.reason });
+            return apply({
+              type: 'cancelled',
+              at: (event.data.end ?? at / 1000) * 1000,
+              reason: event.data.reason,
+            });
           default:
             return undefined;
         }
@@ -97,7 +109,12 @@ async function follow(
       handler: (event) => {
         if (event.type !== 'TraceRecorded') return;
         if (event.correlationId !== id && event.data.exp_id !== id) return;
-        apply({ type: 'trace', created: event.data.created, done: event.data.done, status: event.data.status });
+        apply({
+          type: 'trace',
+          created: event.data.created,
+          done: event.data.done,
+          status: event.data.status,
+        });
       },
     }),
   );
@@ -123,21 +140,27 @@ async function follow(
     const line = renderProgressLine(state, Date.now());
     if (state.status === 'QUEUED' && Date.now() - lastQueuedNote > 10_000) {
       lastQueuedNote = Date.now();
-      if (Date.now() - since > 5_000) ctx.io.err(`${ctx.io.interactive ? '\r\x1b[2K' : ''}still queued: is an experiment daemon running? (npx nx run experiment-daemon:serve)\n`);
+      if (Date.now() - since > 5_000)
+        ctx.io.err(
+          `${ctx.io.interactive ? '\r\x1b[2K' : ''}still queued: is an experiment daemon running? (npx nx run experiment-daemon:serve)\n`,
+        );
     }
     ctx.io.err(ctx.io.interactive ? `\r\x1b[2K${line}` : `${line}\n`);
   }, interval);
   // A cancel or end seen only in the table (e.g. by the API while we were not subscribed yet).
   const poll = setInterval(() => {
-    void ops.get(id).then((e) => {
-      if (!e) return apply({ type: 'cancelled', at: Date.now(), reason: 'the experiment was deleted' });
-      const s = e.status.toUpperCase();
-      const end = (e.end ?? Date.now() / 1000) * 1000;
-      if (s === 'FINISHED') apply({ type: 'finished', at: end });
-      else if (s === 'FAILED') apply({ type: 'failed', at: end, reason: 'see the daemon log' });
-      else if (s === 'CANCELLED') apply({ type: 'cancelled', at: end, reason: 'cancelled' });
-      return undefined;
-    }, () => undefined);
+    void ops.get(id).then(
+      (e) => {
+        if (!e) return apply({ type: 'cancelled', at: Date.now(), reason: 'the experiment was deleted' });
+        const s = e.status.toUpperCase();
+        const end = (e.end ?? Date.now() / 1000) * 1000;
+        if (s === 'FINISHED') apply({ type: 'finished', at: end });
+        else if (s === 'FAILED') apply({ type: 'failed', at: end, reason: 'see the daemon log' });
+        else if (s === 'CANCELLED') apply({ type: 'cancelled', at: end, reason: 'cancelled' });
+        return undefined;
+      },
+      () => undefined,
+    );
   }, 3_000);
   try {
     await done;
@@ -160,7 +183,10 @@ async function readInput(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new CliError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give a file with instructions or a configuration, or - for stdin`, 2);
+    throw new CliError(
+      `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give a file with instructions or a configuration, or - for stdin`,
+      2,
+    );
   }
 }
 
@@ -168,6 +194,7 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new CliError('stdin was empty: pipe instructions or a configuration into galileo run -', 2);
+  if (text.trim() === '')
+    throw new CliError('stdin was empty: pipe instructions or a configuration into galileo run -', 2);
   return text;
 }

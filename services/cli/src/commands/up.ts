@@ -34,7 +34,9 @@ export function registerUpCommand(
             command.outputHelp();
             return 0;
           }
-          throw new CliError('galileo up is not part of this build yet: start the services one by one (npx nx run <service>:serve)');
+          throw new CliError(
+            'galileo up is not part of this build yet: start the services one by one (npx nx run <service>:serve)',
+          );
         }
         return up(command.args, ctx);
       }),

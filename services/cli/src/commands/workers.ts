@@ -1,4 +1,10 @@
-import { createWorkerClient, listLiveWorkers, readWorkerLabels, workerKeys, type ClientGroupInfo } from '@galileo/worker';
+import {
+  createWorkerClient,
+  listLiveWorkers,
+  readWorkerLabels,
+  workerKeys,
+  type ClientGroupInfo,
+} from '@galileo/worker';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format/table.js';
 
@@ -52,7 +58,9 @@ export async function listWorkers(ctx: CliContext, options: { json?: boolean }):
           .join(' '),
         w.groups.length === 0
           ? '-'
-          : w.groups.map((g) => `${g.groupId} (${g.clientIds.length} clients, ${g.state}, ${g.requests} req)`).join('; '),
+          : w.groups
+              .map((g) => `${g.groupId} (${g.clientIds.length} clients, ${g.state}, ${g.requests} req)`)
+              .join('; '),
       ]),
     ),
   );

@@ -5,7 +5,19 @@ import type { EventRecord, TelemetryRecord, TraceRecord } from '@galileo/db';
  * null) and JSON lines, with galileo-db's column names in lower case and its column order, so
  * `pandas.read_csv(path)` / `pandas.read_json(path, lines=True)` read them as they are.
  */
-export const TRACE_COLUMNS = ['request_id', 'client', 'service', 'created', 'sent', 'done', 'status', 'server', 'exp_id', 'headers', 'response'] as const;
+export const TRACE_COLUMNS = [
+  'request_id',
+  'client',
+  'service',
+  'created',
+  'sent',
+  'done',
+  'status',
+  'server',
+  'exp_id',
+  'headers',
+  'response',
+] as const;
 export const TELEMETRY_COLUMNS = ['exp_id', 'timestamp', 'metric', 'subsystem', 'node', 'value'] as const;
 export const EVENT_COLUMNS = ['exp_id', 'timestamp', 'name', 'value'] as const;
 

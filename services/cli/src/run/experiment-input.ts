@@ -22,10 +22,9 @@ export function experimentBodyFrom(text: string, overrides: RunOverrides = {}): 
   const meta = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   if (Object.keys(meta).length === 0) return body;
   if ('instructions' in body) return { ...body, ...meta };
-  const experiment = (typeof body.experiment === 'object' && body.experiment !== null ? body.experiment : {}) as Record<
-    string,
-    unknown
-  >;
+  const experiment = (
+    typeof body.experiment === 'object' && body.experiment !== null ? body.experiment : {}
+  ) as Record<string, unknown>;
   return { ...body, experiment: { ...experiment, ...meta } };
 }
 

@@ -22,7 +22,17 @@ export interface ProgressState {
 export const PROGRESS_WINDOW_MS = 5_000;
 
 export function initialProgress(id: string, plannedS: number | null): ProgressState {
-  return { id, status: 'QUEUED', plannedS, startedAt: null, endedAt: null, reason: null, requests: 0, errors: 0, recent: [] };
+  return {
+    id,
+    status: 'QUEUED',
+    plannedS,
+    startedAt: null,
+    endedAt: null,
+    reason: null,
+    requests: 0,
+    errors: 0,
+    recent: [],
+  };
 }
 
 export function isFinal(state: ProgressState): boolean {

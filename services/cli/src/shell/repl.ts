@@ -32,25 +32,37 @@ export async function runShell(ctx: CliContext, options: ShellOptions = {}): Pro
     try {
       code = await readFile(options.source, 'utf8');
     } catch (e) {
-      throw new CliError(`cannot read ${options.source} (${(e as NodeJS.ErrnoException).code}): give a script file`, 2);
+      throw new CliError(
+        `cannot read ${options.source} (${(e as NodeJS.ErrnoException).code}): give a script file`,
+        2,
+      );
     }
     const names = Object.keys(objects);
     const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
       ...args: string[]
     ) => (...values: unknown[]) => Promise<unknown>;
-    const print = (...values: unknown[]) => ctx.io.out(`${values.map((v) => (typeof v === 'string' ? v : inspect(v))).join(' ')}\n`);
+    const print = (...values: unknown[]) =>
+      ctx.io.out(`${values.map((v) => (typeof v === 'string' ? v : inspect(v))).join(' ')}\n`);
     const script = new AsyncFunction(...names, 'print', code);
     await script(...names.map((n) => objects[n as keyof typeof objects]), print);
     return 0;
   }
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
-  const terminal = Boolean((output as NodeJS.WriteStream).isTTY) && Boolean((input as NodeJS.ReadStream).isTTY);
+  const terminal =
+    Boolean((output as NodeJS.WriteStream).isTTY) && Boolean((input as NodeJS.ReadStream).isTTY);
   if (terminal) output.write(BANNER);
   // Piped input (a script, a test) is fed one line at a time, each after the previous call
   // resolved: otherwise lines run concurrently and `.exit` overtakes what is still printing.
   const gate = terminal ? null : lineGate(input);
-  const server = repl.start({ prompt: 'galileo> ', input: gate?.stream ?? input, output, terminal, useGlobal: false, ignoreUndefined: true });
+  const server = repl.start({
+    prompt: 'galileo> ',
+    input: gate?.stream ?? input,
+    output,
+    terminal,
+    useGlobal: false,
+    ignoreUndefined: true,
+  });
   Object.assign(server.context, objects);
   const original = server.eval;
   // Await what a call returns, so `g.workers()` prints names, not `Promise { <pending> }`.
@@ -61,7 +73,8 @@ export async function runShell(ctx: CliContext, options: ShellOptions = {}): Pro
       gate?.next();
     };
     original.call(this, code, context, file, (error, result) => {
-      if (error || !result || typeof (result as Promise<unknown>).then !== 'function') return done(error, result);
+      if (error || !result || typeof (result as Promise<unknown>).then !== 'function')
+        return done(error, result);
       (result as Promise<unknown>).then(
         (value) => done(null, value),
         (e: unknown) => {
@@ -72,7 +85,13 @@ export async function runShell(ctx: CliContext, options: ShellOptions = {}): Pro
     });
   };
   (server as unknown as { eval: typeof server.eval }).eval = awaitingEval;
-  server.defineCommand('usage', { help: 'List the shell objects', action: () => { output.write(USAGE); server.displayPrompt(); } });
+  server.defineCommand('usage', {
+    help: 'List the shell objects',
+    action: () => {
+      output.write(USAGE);
+      server.displayPrompt();
+    },
+  });
   gate?.next();
   await new Promise<void>((resolve) => server.once('exit', () => resolve()));
   return 0;

@@ -75,7 +75,9 @@ export class ClientGroup {
   async request(n: number | null = null, ia: number | [string, ...number[]] = 0.1) {
     const c = await this.client();
     const workload =
-      typeof ia === 'number' ? { process: 'constant', params: [ia] } : { process: ia[0], params: ia.slice(1) };
+      typeof ia === 'number'
+        ? { process: 'constant', params: [ia] }
+        : { process: ia[0], params: ia.slice(1) };
     return Promise.all(this.parts.map((p) => c.setWorkload(p, { ...workload, n }, this.options())));
   }
 
@@ -119,7 +121,12 @@ example: c = await g.spawn('svc', 3); await c.rps(5); await sleep(10); await c.c
     workersInfo: async () => {
       const redis = await ctx.redis();
       const names = await listLiveWorkers(redis, { prefix: ctx.prefix });
-      return Promise.all(names.map(async (name) => ({ name, labels: await readWorkerLabels(redis, name, { prefix: ctx.prefix }) })));
+      return Promise.all(
+        names.map(async (name) => ({
+          name,
+          labels: await readWorkerLabels(redis, name, { prefix: ctx.prefix }),
+        })),
+      );
     },
     ping: async () => {
       const replies = await (await client()).pingAll();
@@ -137,10 +144,17 @@ example: c = await g.spawn('svc', 3); await c.rps(5); await sleep(10); await c.c
     ): Promise<ClientGroup> => {
       const c = await client();
       const infos = await self.workersInfo();
-      const eligible = infos.filter((w) => !workerLabels || Object.entries(workerLabels).every(([k, v]) => w.labels[k] === v));
+      const eligible = infos.filter(
+        (w) => !workerLabels || Object.entries(workerLabels).every(([k, v]) => w.labels[k] === v),
+      );
       if (eligible.length === 0) throw new Error('No workers found that match labels.');
       const load = await Promise.all(
-        eligible.map(async (w) => (await c.info(w.name).catch(() => ({ groups: [] as ClientGroupInfo[] }))).groups.reduce((n, g) => n + g.clientIds.length, 0)),
+        eligible.map(async (w) =>
+          (await c.info(w.name).catch(() => ({ groups: [] as ClientGroupInfo[] }))).groups.reduce(
+            (n, g) => n + g.clientIds.length,
+            0,
+          ),
+        ),
       );
       const share = new Map<string, number>();
       for (let i = 0; i < num; i++) {
@@ -152,13 +166,28 @@ example: c = await g.spawn('svc', 3); await c.rps(5); await sleep(10); await c.c
       const id = experimentId();
       const parts = await Promise.all(
         [...share.entries()].map(([worker, clients]) =>
-          c.spawn(worker, { service, clients, client: appClient, parameters }, id === null ? {} : { experimentId: id }),
+          c.spawn(
+            worker,
+            { service, clients, client: appClient, parameters },
+            id === null ? {} : { experimentId: id },
+          ),
         ),
       );
-      return new ClientGroup(ctx, service, parts.map((p) => ({ worker: p.worker, groupId: p.groupId })), num, experimentId);
+      return new ClientGroup(
+        ctx,
+        service,
+        parts.map((p) => ({ worker: p.worker, groupId: p.groupId })),
+        num,
+        experimentId,
+      );
     },
   };
-  return { ...self, workers_info: self.workersInfo, start_tracing: self.startTracing, stop_tracing: self.stopTracing };
+  return {
+    ...self,
+    workers_info: self.workersInfo,
+    start_tracing: self.startTracing,
+    stop_tracing: self.stopTracing,
+  };
 }
 
 function showObject(ctx: CliContext, g: ReturnType<typeof galileoObject>) {
@@ -182,7 +211,17 @@ function showObject(ctx: CliContext, g: ReturnType<typeof galileoObject>) {
       return new Text(
         formatTable(
           ['group id', 'worker', 'service', 'client', 'clients', 'state', 'requests', 'failed', 'rate'],
-          groups.map((gr) => [gr.groupId, gr.worker, gr.service, gr.client ?? 'default', gr.clientIds.length, gr.state, gr.requests, gr.failures, gr.achievedRate]),
+          groups.map((gr) => [
+            gr.groupId,
+            gr.worker,
+            gr.service,
+            gr.client ?? 'default',
+            gr.clientIds.length,
+            gr.state,
+            gr.requests,
+            gr.failures,
+            gr.achievedRate,
+          ]),
         ),
       );
     },
@@ -210,7 +249,15 @@ function experimentObject(ctx: CliContext, state: { current: { id: string; start
       const db = await ctx.db();
       const id = generateExperimentId();
       const start = Date.now() / 1000;
-      await db.experiments.upsert({ id, name: name ?? id, creator: creator ?? `galileo-shell-${process.pid}`, start, end: null, created: start, status: 'IN_PROGRESS' });
+      await db.experiments.upsert({
+        id,
+        name: name ?? id,
+        creator: creator ?? `galileo-shell-${process.pid}`,
+        start,
+        end: null,
+        created: start,
+        status: 'IN_PROGRESS',
+      });
       state.current = { id, start };
       return new Text(`experiment started: ${id}\n`);
     },
@@ -232,7 +279,9 @@ function experimentObject(ctx: CliContext, state: { current: { id: string; start
         data: { name, value, timestamp },
         correlationId: state.current?.id ?? null,
       });
-      return new Text(`${timestamp.toFixed(3)}: ${name} = ${value === null ? 'None' : typeof value === 'string' ? value : JSON.stringify(value)}\n`);
+      return new Text(
+        `${timestamp.toFixed(3)}: ${name} = ${value === null ? 'None' : typeof value === 'string' ? value : JSON.stringify(value)}\n`,
+      );
     },
     run: async (input: string | Record<string, unknown>) => {
       const body = typeof input === 'string' ? experimentBodyFrom(input) : input;
@@ -272,8 +321,10 @@ example: await rtbl.set('svc', ['host1:8080', 'host2:8080'], [1, 2])
     records: async () => (await table()).listRecords(),
     set: async (service: string, hosts: string[], weights?: number[]): Promise<RoutingRecord> =>
       unwrap(await (await table()).setRecord({ service, hosts, weights })),
-    updateWeights: async (service: string, weights: number[]) => unwrap(await (await table()).updateWeights(service, weights)),
-    append: async (service: string, host: string, weight = 1) => unwrap(await (await table()).appendHost(service, host, weight)),
+    updateWeights: async (service: string, weights: number[]) =>
+      unwrap(await (await table()).updateWeights(service, weights)),
+    append: async (service: string, host: string, weight = 1) =>
+      unwrap(await (await table()).appendHost(service, host, weight)),
     remove: async (service: string) => (await table()).removeRecord(service),
     clear: async () => (await table()).clearRecords(),
     print: async () => new Text(formatRoutingTable(await (await table()).listRecords())),
@@ -303,7 +354,12 @@ function telemdObject(ctx: CliContext) {
     startTelemd: (hosts?: string[]) => send('unpause', hosts),
     stopTelemd: (hosts?: string[]) => send('pause', hosts),
   };
-  return { ...self, list_telemd_hosts: self.listTelemdHosts, start_telemd: self.startTelemd, stop_telemd: self.stopTelemd };
+  return {
+    ...self,
+    list_telemd_hosts: self.listTelemdHosts,
+    start_telemd: self.startTelemd,
+    stop_telemd: self.stopTelemd,
+  };
 }
 
 export const USAGE = `galileo shell — objects:

@@ -5,12 +5,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBus, type Bus } from '@galileo/bus';
 import { openDatabase, type GalileoDatabase } from '@galileo/db';
-import { createExperimentDaemon, loadExperimentDaemonConfig, type ExperimentDaemon } from '@galileo/experiment-daemon';
+import {
+  createExperimentDaemon,
+  loadExperimentDaemonConfig,
+  type ExperimentDaemon,
+} from '@galileo/experiment-daemon';
 import { galileoCatalogue, type GalileoCatalogue } from '@galileo/events';
 import { createLogger } from '@galileo/logging';
 import { createRoutingTable } from '@galileo/routing';
 import { createSampleApp, type SampleApp } from '@galileo/sample-app';
-import { mariadbTestDatabase, redisTestContext, testRedisUrl, type MariadbTestDatabase, type RedisTestContext } from '@galileo/testing';
+import {
+  mariadbTestDatabase,
+  redisTestContext,
+  testRedisUrl,
+  type MariadbTestDatabase,
+  type RedisTestContext,
+} from '@galileo/testing';
 import { createWorker, loadWorkerConfig, type Worker } from '@galileo/worker';
 import type { Redis } from 'ioredis';
 
@@ -52,19 +62,36 @@ export interface CliFixture {
 export async function cliFixture(label: string): Promise<CliFixture> {
   const ctx = redisTestContext(label);
   const mariadb = await mariadbTestDatabase(label);
-  const db = await openDatabase({ dialect: 'mysql', host: mariadb.host, port: mariadb.port, database: mariadb.database, user: mariadb.user, password: mariadb.password || undefined });
+  const db = await openDatabase({
+    dialect: 'mysql',
+    host: mariadb.host,
+    port: mariadb.port,
+    database: mariadb.database,
+    user: mariadb.user,
+    password: mariadb.password || undefined,
+  });
   const dir = await mkdtemp(join(tmpdir(), `galileo-cli-${label}-`));
   const buses: Bus<GalileoCatalogue>[] = [];
   const stoppers: (() => Promise<void>)[] = [];
   const makeBus = (redis: Redis, source: string) => {
-    const b = createBus({ redis, catalogue: galileoCatalogue, source, prefix: ctx.prefix, trimIntervalMs: 0, streamRefreshMs: 100 });
+    const b = createBus({
+      redis,
+      catalogue: galileoCatalogue,
+      source,
+      prefix: ctx.prefix,
+      trimIntervalMs: 0,
+      streamRefreshMs: 100,
+    });
     buses.push(b);
     return b;
   };
   const bus = makeBus(ctx.redis, 'test');
   const app: SampleApp = createSampleApp({ host: '127.0.0.1' });
   const { port } = await app.start();
-  await createRoutingTable(ctx.redis, { prefix: ctx.prefix }).setRecord({ service: 'svc', hosts: [`127.0.0.1:${port}`] });
+  await createRoutingTable(ctx.redis, { prefix: ctx.prefix }).setRecord({
+    service: 'svc',
+    hosts: [`127.0.0.1:${port}`],
+  });
   const url = new URL(testRedisUrl());
   const env: Record<string, string> = {
     galileo_redis_host: url.hostname,
@@ -106,7 +133,11 @@ export async function cliFixture(label: string): Promise<CliFixture> {
         });
         const timer = setTimeout(() => {
           child.kill('SIGKILL');
-          reject(new Error(`galileo ${args.join(' ')} did not end within ${options.timeoutMs ?? 90_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+          reject(
+            new Error(
+              `galileo ${args.join(' ')} did not end within ${options.timeoutMs ?? 90_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+            ),
+          );
         }, options.timeoutMs ?? 90_000);
         child.on('error', reject);
         child.on('close', (code) => {
@@ -127,7 +158,12 @@ export async function cliFixture(label: string): Promise<CliFixture> {
         ...extra,
       });
       if (!loaded.ok) throw loaded.error;
-      const worker = createWorker({ bus: makeBus(redis, `worker/${name}`), redis, config: loaded.value, logger: createLogger({ service: 'worker', level: 'silent' }) });
+      const worker = createWorker({
+        bus: makeBus(redis, `worker/${name}`),
+        redis,
+        config: loaded.value,
+        logger: createLogger({ service: 'worker', level: 'silent' }),
+      });
       await worker.start();
       stoppers.push(() => worker.stop());
       return worker;
