@@ -136,6 +136,25 @@ describe('per-gateway pressure', () => {
     expect(noReq.skips[0]!.reason).toContain('schedule_scale_opt_latency_requirement_resnet');
   });
 
+  it('merges two groups of the same client zone into one evaluated client', () => {
+    const split = computePressures(
+      {
+        ...input,
+        traces: [
+          ...input.traces,
+          { fn: 'resnet', zone: 'zone-a', clientZone: 'zone-b', client: 'other-zone-b', count: 5, times: [1000] },
+        ],
+      },
+      parameters(),
+    );
+    const rows = pressureRows(split);
+    expect(rows.map((r) => [r.clientZone, r.count, r.client])).toEqual([
+      ['zone-a', 30, 'galileo-worker-zone-a-yyyyy:resnet:0'],
+      ['zone-b', 65, 'galileo-worker-zone-b-xxxxx:resnet:1'],
+    ]);
+    expect(rows[0]!.request).toBeCloseTo(30 / 65, 15);
+  });
+
   it('a gateway without traces records nothing', () => {
     const r = computePressures({ ...input, traces: [] }, parameters());
     expect(r).toEqual({ rowCount: 0, gateways: [], skips: [] });
