@@ -58,7 +58,7 @@ describe('the kustomize renderer', () => {
   });
 
   it.skipIf(!kubectl)(
-    'agrees with kubectl kustomize on the fixture and on every overlay (kubectl installed here)',
+    'agrees with kubectl kustomize (v5 or later, when installed) on the fixture and on every overlay',
     () => {
       for (const dir of [
         join(fixtures, 'overlay'),

@@ -142,7 +142,14 @@ describe('per-gateway pressure', () => {
         ...input,
         traces: [
           ...input.traces,
-          { fn: 'resnet', zone: 'zone-a', clientZone: 'zone-b', client: 'other-zone-b', count: 5, times: [1000] },
+          {
+            fn: 'resnet',
+            zone: 'zone-a',
+            clientZone: 'zone-b',
+            client: 'other-zone-b',
+            count: 5,
+            times: [1000],
+          },
         ],
       },
       parameters(),

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliFixture, type CliFixture } from './test-support/cli-fixture.js';
 
 let f: CliFixture;
-let daemon: { stop(): Promise<void> } | null = null;
 beforeAll(async () => {
   f = await cliFixture('cli');
 }, 60_000);
@@ -171,7 +170,7 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
 
   it('run follows an experiment through a real daemon and worker to FINISHED, with progress lines', async () => {
     await f.startWorker('w1', { galileo_zone: 'A' });
-    daemon = await f.startDaemon('d1');
+    await f.startDaemon('d1');
     const file = join(f.dir, 'ramp.txt');
     await writeFile(
       file,
@@ -235,8 +234,11 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
   }, 180_000);
 
   it('experiments ls|show|cancel|rm on queued experiments', async () => {
-    // A worker name without a heartbeat (as galileo's) lets the queue accept while no daemon reads it.
-    await f.ctx.redis.sadd(`${f.ctx.prefix}galileo:workers`, 'idle-worker');
+    // A key prefix of its own, where no daemon reads the queue; a worker name without a heartbeat
+    // (as galileo's) lets the queue accept.
+    const prefix = `${f.ctx.prefix}queued:`;
+    const env = { galileo_redis_key_prefix: prefix };
+    await f.ctx.redis.sadd(`${prefix}galileo:workers`, 'idle-worker');
     const stopped = await f.galileo(['run', '-', '--no-follow', '--id', 'q-1'], {
       input: JSON.stringify({
         experiment: { name: 'queued one' },
@@ -246,23 +248,24 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
           workloads: [{ service: 'svc', ticks: [1, 2], clients_per_host: 1, arrival_pattern: 'constant' }],
         },
       }),
+      env,
     });
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toBe('queued q-1\n');
-    const ls = await f.galileo(['experiments', 'ls']);
+    const ls = await f.galileo(['experiments', 'ls'], { env });
     expect(ls.code).toBe(0);
     expect(ls.stdout).toMatch(/\| q-1 +\| queued one/);
-    const show = await f.galileo(['experiments', 'show', 'q-1', '--json']);
+    const show = await f.galileo(['experiments', 'show', 'q-1', '--json'], { env });
     expect(JSON.parse(show.stdout)).toMatchObject({ id: 'q-1', name: 'queued one' });
-    const missing = await f.galileo(['experiments', 'show', 'nope']);
+    const missing = await f.galileo(['experiments', 'show', 'nope'], { env });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no experiment nope: list them with galileo experiments ls/);
-    const cancel = await f.galileo(['experiments', 'cancel', 'q-1']);
+    const cancel = await f.galileo(['experiments', 'cancel', 'q-1'], { env });
     expect(cancel.code, cancel.stderr).toBe(0);
     await waitFor(async () => (await f.db.experiments.get('q-1'))?.status === 'CANCELLED', {
       what: 'q-1 CANCELLED',
     });
-    const rm = await f.galileo(['experiments', 'rm', 'q-1']);
+    const rm = await f.galileo(['experiments', 'rm', 'q-1'], { env });
     expect(rm.code).toBe(0);
     expect(await f.db.experiments.get('q-1')).toBeUndefined();
     const invalid = await f.galileo(['run', '-', '--no-follow'], {
@@ -469,7 +472,7 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     );
     const s = await f.galileo(['shell', '--source', script]);
     expect(s.code, s.stderr).toBe(0);
-    expect(s.stdout).toMatch(/workers (idle-worker,)?w1\n/);
+    expect(s.stdout).toContain('workers w1\n');
     expect(s.stdout).toContain('shell-svc');
     expect(await f.ctx.redis.exists(`${f.ctx.prefix}routing:hosts:shell-svc`)).toBe(0);
   }, 120_000);

@@ -77,6 +77,9 @@ export function embeddedDefaults(config: EmbeddedConfig, env: Environment): Reco
     galileo_worker_name: zoneNode(firstZone),
     galileo_experimentd_name: 'embedded',
     galileo_recorder_consumer: 'embedded',
+    // every producer here is on the bus; pub/sub channels carry no key prefix, so bridging them
+    // would take in other deployments' lines on a shared Redis (turn it on for a Go telemd)
+    galileo_recorder_ingest_pubsub: 'false',
     // weights in Redis (no etcd host), computed every 2 s from the last 5 s
     osmotic_lb_opt_reconcile_interval: '2s',
     osmotic_lb_opt_lookback: '5',

@@ -5,7 +5,7 @@ import { computeReport, loadExperimentData, renderReportHtml, renderReportText }
 import type { Environment } from '@galileo/config';
 import { experimentQueueKeys, generateExperimentId } from '@galileo/experiment-daemon';
 import { FUNCTION_LABEL } from '@galileo/orchestrator';
-import { createRoutingTable } from '@galileo/routing';
+import { createRoutingTable, type RoutingTable } from '@galileo/routing';
 import { EmbeddedStartError, startEmbeddedStack, type EmbeddedStack } from './stack.js';
 
 /** The function the demo serves: sample-app replicas labelled `busy`. */
@@ -61,7 +61,9 @@ export function parseDemoArguments(args: readonly string[]): ParsedDemoArguments
 
 /**
  * The experiment in galileo's instruction language: four clients on the worker, a rate that ramps
- * from 10 to 90 requests/s over the first 60 % of the time and holds, then 0 and close.
+ * from 10 to 60 requests/s over the first 60 % of the time and holds, then 0 and close. With
+ * three parts of the traffic on the first zone's single replica (20 ms of CPU a request, at most
+ * ~50/s) its queue and latency grow past the peak's 45/s, so the pressure crosses the threshold.
  */
 export function demoInstructions(worker: string, durationS: number, fn = DEMO_FUNCTION): string {
   const re = worker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -69,7 +71,7 @@ export function demoInstructions(worker: string, durationS: number, fn = DEMO_FU
   const step = durationS / steps;
   const lines = [`spawn ${re} ${fn} 4 {"path": "/function/${fn}"}`];
   for (let i = 0; i < steps; i++) {
-    const rate = Math.round(10 + (80 * Math.min(i, 6)) / 6);
+    const rate = Math.round(10 + (50 * Math.min(i, 6)) / 6);
     lines.push(`rps ${re} ${fn} ${rate}`, `sleep ${Number(step.toFixed(3))}`);
   }
   lines.push(`rps ${re} ${fn} 0`, `close ${re} ${fn}`);
@@ -147,6 +149,7 @@ export async function runDemo(args: readonly string[], env: Environment = proces
     throw e;
   }
   let interrupted = false;
+  let routingTable: RoutingTable | null = null;
   const onSignal = () => {
     interrupted = true;
   };
@@ -169,7 +172,9 @@ export async function runDemo(args: readonly string[], env: Environment = proces
     }
     // the worker reaches the function through the balancers: three parts to its own zone's one
     const hosts = Object.values(a.balancers);
-    const routing = await createRoutingTable(stack.redis, { prefix: stack.keyPrefix }).setRecord({
+    const table = createRoutingTable(stack.redis, { prefix: stack.keyPrefix });
+    routingTable = table;
+    const routing = await table.setRecord({
       service: fn,
       hosts,
       weights: hosts.map((_, i) => (i === 0 ? 3 : 1)),
@@ -185,7 +190,7 @@ export async function runDemo(args: readonly string[], env: Environment = proces
       queue,
       JSON.stringify({ id, name: `demo ramp ${durationS}s`, creator: 'npm run demo', instructions }),
     );
-    say(`queued experiment ${id} on ${queue}: ${durationS} s, 10 → 90 requests/s`);
+    say(`queued experiment ${id} on ${queue}: ${durationS} s, 10 → 60 requests/s`);
 
     const started = Date.now();
     let lastPrint = 0;
@@ -221,6 +226,7 @@ export async function runDemo(args: readonly string[], env: Environment = proces
     mkdirSync(reportsDir, { recursive: true });
     const htmlPath = join(reportsDir, `${id}.html`);
     writeFileSync(htmlPath, renderReportHtml(report));
+    process.stdout.write(optimizerSummary(data.events, await replicasPerZone(stack), a.balancers));
     process.stdout.write(`\nHTML report: ${htmlPath}\n`);
     if (status !== 'FINISHED') return fail(`experiment ${id} ended ${status}`);
     if (report.requests.total === 0) return fail(`experiment ${id} finished but recorded no requests`);
@@ -232,6 +238,66 @@ export async function runDemo(args: readonly string[], env: Environment = proces
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     say('stopping the embedded stack…');
+    // the balancers go away with the stack: so does the record that points at them
+    await routingTable?.removeRecord(DEMO_FUNCTION).catch(() => false);
     await stack.stop();
   }
+}
+
+const parseValue = (raw: string | null): Record<string, unknown> | null => {
+  if (raw === null) return null;
+  try {
+    const v: unknown = JSON.parse(raw);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * What the optimizers did, in three lines: the highest gateway pressure, the scale_schedule
+ * actions and the replicas now, and the weights each zone's balancer ended with (replicas by
+ * address, other zones' balancers by zone).
+ */
+export function optimizerSummary(
+  events: readonly { name: string; value: string | null; timestamp: number }[],
+  replicas: Readonly<Record<string, number>>,
+  balancers: Readonly<Record<string, string>>,
+): string {
+  let maxPressure: { value: number; zone: string } | null = null;
+  let creates = 0;
+  let deletes = 0;
+  let weightUpdates = 0;
+  const lastWeights = new Map<string, { ips: string[]; weights: number[] }>();
+  const zoneOfBalancer = new Map(Object.entries(balancers).map(([zone, hostPort]) => [hostPort, zone]));
+  for (const e of [...events].sort((x, y) => x.timestamp - y.timestamp)) {
+    const v = parseValue(e.value);
+    if (!v) continue;
+    if (e.name === 'api_pressure' && typeof v.max === 'number') {
+      if (!maxPressure || v.max > maxPressure.value) maxPressure = { value: v.max, zone: String(v.zone) };
+    } else if (e.name === 'scale_schedule') {
+      if (v.delete === true) deletes++;
+      else creates++;
+    } else if (e.name === 'weight_update') {
+      weightUpdates++;
+      const w = v.weights as { ips?: unknown; weights?: unknown } | undefined;
+      if (w && Array.isArray(w.ips) && Array.isArray(w.weights))
+        lastWeights.set(String(v.zone), { ips: w.ips.map(String), weights: w.weights.map(Number) });
+    }
+  }
+  const lines = ['', 'optimizers'];
+  lines.push(
+    `  pressure    ${maxPressure ? `highest api_pressure ${maxPressure.value.toFixed(3)} (gateway of ${maxPressure.zone})` : 'none recorded'}`,
+  );
+  lines.push(
+    `  scaling     ${creates} replica(s) created, ${deletes} removed; replicas now ${Object.entries(replicas)
+      .map(([z, n]) => `${z}: ${n}`)
+      .join(', ')}`,
+  );
+  lines.push(`  weights     ${weightUpdates} weight_update(s)`);
+  for (const [zone, w] of [...lastWeights].sort()) {
+    const parts = w.ips.map((ip, i) => `${zoneOfBalancer.has(ip) ? `→${zoneOfBalancer.get(ip)}` : ip} ${w.weights[i]}`);
+    lines.push(`    ${zone}: ${parts.join(', ')}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

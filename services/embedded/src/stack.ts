@@ -172,6 +172,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     });
     redis.on('error', (e: Error) => logger.debug({ err: e.message }, 'redis error'));
     stops.push({ what: 'redis', stop: () => redis.quit().catch(() => redis.disconnect()) });
+    // galileo/events lines carry the key prefix, as the experiment daemon's do, so stacks (and
+    // tests) sharing a Redis do not read each other's
+    const eventsChannel = `${keyPrefix}galileo/events`;
     const bus = createBus({
       redis,
       catalogue: galileoCatalogue,
@@ -225,7 +228,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     const orchestrator = createConfiguredOrchestrator(podCreatorConfig, log('orchestrator'));
     // the replicas stop (and pod/delete is published) while the pod-creator still watches
     stops.push({ what: 'orchestrator', stop: () => orchestrator.close() });
-    const podCreator = createPodCreator({ bus, redis, orchestrator, config: podCreatorConfig, logger: log('pod-creator') });
+    const podCreator = createPodCreator({
+      bus,
+      redis,
+      orchestrator,
+      config: podCreatorConfig,
+      logger: log('pod-creator'),
+      mirrorChannel: eventsChannel,
+    });
     await podCreator.start();
     stops.splice(stops.length - 1, 0, { what: 'pod-creator', stop: () => podCreator.stop() });
 
@@ -306,6 +316,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       redis,
       config: ssoConfig,
       logger: log('scale-schedule-optimizer'),
+      mirrorChannel: eventsChannel,
       input: () =>
         osmoticInputFromContext(context, {
           lookbackSeconds: ssoConfig.lookback / 1000,

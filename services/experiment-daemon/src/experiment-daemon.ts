@@ -28,7 +28,10 @@ import {
   type ExperimentStream,
 } from './lifecycle/lifecycle-store.js';
 import { formatLifecycleLine } from './lifecycle/lifecycle-line.js';
-import { startExperimentsProjection } from './projection/experiments-projection.js';
+import {
+  EXPERIMENTS_PROJECTION_GROUP,
+  startExperimentsProjection,
+} from './projection/experiments-projection.js';
 import {
   createExperimentQueue,
   experimentQueueKeys,
@@ -84,6 +87,8 @@ export interface ExperimentDaemon {
 
 /** Consumer group of one daemon on the cancel command (each daemon sees every cancel). */
 export const cancelGroupOf = (daemon: string) => `experimentd-${encodeToken(daemon)}`;
+/** Consumer group of one daemon's projection (each applies every event in order; the ledger applies it once). */
+export const projectionGroupOf = (daemon: string) => `${EXPERIMENTS_PROJECTION_GROUP}-${encodeToken(daemon)}`;
 /** Keeps the lifecycle stream from being trimmed: a group at 0 that nobody reads. */
 export const RETENTION_GROUP = 'experiments-retention';
 export const LIFECYCLE_MIRROR_GROUP = 'mirror-experiment-lifecycle';
@@ -418,6 +423,9 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
         'recovered the work of a dead daemon',
       );
       await bus.deleteGroup(experimentSubjects.cancel, cancelGroupOf(r.daemon)).catch(() => false);
+      await bus
+        .deleteGroup(experimentSubjects.lifecycleStream, projectionGroupOf(r.daemon))
+        .catch(() => false);
       if (r.current) {
         await endOrphan(
           r.current,
@@ -530,7 +538,11 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
           handler: onCancel,
         }),
       );
-      if (deps.db && config.projection) subscriptions.push(await startExperimentsProjection(bus, deps.db));
+      if (deps.db && config.projection) {
+        subscriptions.push(
+          await startExperimentsProjection(bus, deps.db, { group: projectionGroupOf(name), consumer: name }),
+        );
+      }
       await redis.sadd(bus.keys.mirroredChannels, `${prefix}galileo/events`);
       subscriptions.push(
         await mirrorToPubSub(bus, {

@@ -1,6 +1,7 @@
 export {
   createExperimentDaemon,
   cancelGroupOf,
+  projectionGroupOf,
   LIFECYCLE_MIRROR_GROUP,
   RETENTION_GROUP,
   type Clock,

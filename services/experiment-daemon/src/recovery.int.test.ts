@@ -5,6 +5,7 @@ import { waitFor } from '@galileo/testing';
 import { createWorkerClient } from '@galileo/worker';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newExperimentStream } from './lifecycle/lifecycle-store.js';
+import { rebuildExperimentsProjection } from './projection/experiments-projection.js';
 import { experimentQueueKeys, stampMessage } from './queue/experiment-queue.js';
 import { daemonFixture, reasonOf, type DaemonFixture, type DbKind } from './test-support/daemon-fixture.js';
 
@@ -192,6 +193,11 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('recovery with %s', (kind) => {
     );
     expect(outcome).toMatchObject({ cancelled: true, id: 'long', was: 'running' });
     await f.waitForStatus('long', 'CANCELLED');
+    // both daemons projected every event; the rows equal a replay of the stream
+    const live = (await f.db.experiments.list()).sort((x, y) => x.id.localeCompare(y.id));
+    const fresh = await f.database.fresh();
+    await rebuildExperimentsProjection(f.ctx.redis, f.bus, fresh);
+    expect((await fresh.experiments.list()).sort((x, y) => x.id.localeCompare(y.id))).toEqual(live);
     // queue order per daemon: each started its experiments in the order they were pushed
     const starts = f.lifecycle.filter((e) => e.type === 'ExperimentStarted');
     for (const d of daemons) {

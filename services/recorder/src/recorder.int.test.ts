@@ -61,7 +61,7 @@ async function vmCount(match: string): Promise<number> {
 
 describe('recorder: the bus into MariaDB and InfluxDB (mixed)', () => {
   it('records traces, telemetry, events, node infos and metadata, attributed to the experiment, once', async () => {
-    const f = await fixture('mixed');
+    const f = await fixture('mixed', { galileo_recorder_ingest_pubsub: 'true' });
     const exp = `exp-${rand()}`;
     const node = `node-${rand()}`;
     await f.t.redis.hset(`${f.t.prefix}telemd.info:${node}`, { arch: 'amd64', cpus: '2', ram: '1000' });
@@ -192,7 +192,10 @@ describe('recorder: embedded mode (SQLite, the same code path)', () => {
 
 describe('recorder: malformed input', () => {
   it('counts and logs 1,000 malformed lines (and undecodable bus entries) and keeps recording', async () => {
-    const f = await fixture('mixed', { galileo_recorder_ingest_trace_lines: 'true' });
+    const f = await fixture('mixed', {
+      galileo_recorder_ingest_trace_lines: 'true',
+      galileo_recorder_ingest_pubsub: 'true',
+    });
     const exp = `exp-${rand()}`;
     await startExperiment(f, exp, Date.now() / 1000 - 5);
     const r = await f.recorder();

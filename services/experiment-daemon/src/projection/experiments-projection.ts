@@ -14,7 +14,7 @@ import { readLifecycleStream } from '../lifecycle/lifecycle-store.js';
 
 /** The ledger name of this projection (galileo-db's `experiments` and `instructions` tables). */
 export const EXPERIMENTS_PROJECTION = 'experiments';
-/** The consumer group that runs it live. */
+/** The consumer group that runs it live (a daemon uses its own: `projectionGroupOf`). */
 export const EXPERIMENTS_PROJECTION_GROUP = 'projection-experiments';
 
 type IdentifiedEvent = LifecycleEvent & { id: string };
@@ -75,14 +75,21 @@ function stateOfRow(row: ExperimentRecord | undefined): ExperimentState {
   }
 }
 
-/** Runs the projection live: a durable consumer group on every lifecycle event, in order. */
+/**
+ * Runs the projection live: a durable consumer group on every lifecycle event, one consumer,
+ * strictly in stream order. Several processes may each run it with their own group (the
+ * daemons do): the ledger applies every event once, and each process applies them in order —
+ * one group shared by several consumers would not keep one experiment's events in order.
+ * Give `consumer` a stable name, so a restarted process first finishes what it held.
+ */
 export function startExperimentsProjection(
   bus: Bus<GalileoCatalogue>,
   db: GalileoDatabase,
-  options: { group?: string; startAt?: 'new' | 'beginning' } = {},
+  options: { group?: string; consumer?: string; startAt?: 'new' | 'beginning' } = {},
 ): Promise<Subscription> {
   return bus.subscribe(experimentSubjects.allLifecycle, {
     group: options.group ?? EXPERIMENTS_PROJECTION_GROUP,
+    ...(options.consumer ? { consumer: options.consumer } : {}),
     // a new group replays the history first, so a fresh database catches up
     startAt: options.startAt ?? 'beginning',
     concurrency: 1,
