@@ -7,7 +7,7 @@ import { FUNCTION_LABEL } from '@galileo/orchestrator';
 import { createRoutingTable } from '@galileo/routing';
 import { redisTestContext, waitFor } from '@galileo/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedStack, type EmbeddedStack } from './stack.js';
+import { freeLoopbackPort, startEmbeddedStack, type EmbeddedStack } from './stack.js';
 
 // The embedded mode against the real Redis (a key prefix per test) and a SQLite file in a temp
 // directory: every service's factory in this process, replicas as real sample-app processes.
@@ -28,12 +28,12 @@ afterAll(async () => {
 }, 60_000);
 
 /** The environment of a stack that shares nothing with another one on this Redis. */
-function isolatedEnv(prefix: string, dataDir: string): NodeJS.ProcessEnv {
+async function isolatedEnv(prefix: string, dataDir: string): Promise<NodeJS.ProcessEnv> {
   return {
     ...process.env,
     galileo_redis_key_prefix: prefix,
     galileo_embedded_data_dir: dataDir,
-    galileo_api_bind_addr: '127.0.0.1:0',
+    galileo_api_bind_addr: `127.0.0.1:${await freeLoopbackPort()}`,
     galileo_embedded_health_port: '0',
     galileo_logging_level: 'info',
   };
@@ -45,7 +45,7 @@ describe('startEmbeddedStack', () => {
     contexts.push(t);
     const dataDir = tempDir('stack');
     const said: string[] = [];
-    stack = await startEmbeddedStack({ env: isolatedEnv(t.prefix, dataDir), say: (l) => said.push(l) });
+    stack = await startEmbeddedStack({ env: await isolatedEnv(t.prefix, dataDir), say: (l) => said.push(l) });
     expect(said.join('\n')).toMatch(/Redis at/);
     expect(stack.addresses.sqlite).toBe(join(dataDir, 'galileo.sqlite'));
 
@@ -137,7 +137,7 @@ describe('npm run demo', () => {
     const dataDir = tempDir('demo');
     const child = spawn('npx', ['tsx', 'scripts/demo.ts', '--duration', '20'], {
       cwd: root,
-      env: isolatedEnv(t.prefix, dataDir),
+      env: await isolatedEnv(t.prefix, dataDir),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
