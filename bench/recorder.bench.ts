@@ -346,6 +346,10 @@ async function main() {
       clientLibraryLinesPerSec,
       // the recorder writes traces and telemetry interleaved; the raw peer writes trace lines/rows only
       influxRatioToRaw: Number((influxPointsPerSec / rawInfluxLinesPerSec).toFixed(3)),
+      // against the faster of the two write peers of this run
+      influxRatioToBestPeer: Number(
+        (influxPointsPerSec / Math.max(rawInfluxLinesPerSec, clientLibraryLinesPerSec)).toFixed(3),
+      ),
       mariadbRatioToRaw: Number((mariadbRowsPerSec / rawMariadbRowsPerSec).toFixed(3)),
       finalLag: influxRun.lag + sqlRun.lag,
       targets: { influxTracesPerSec: 50_000, mariadbRowsPerSec: 20_000, ratioToRaw: 0.6 },

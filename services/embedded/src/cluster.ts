@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Bus, Subscription } from '@galileo/bus';
 import { labels, podJson, podTypes } from '@galileo/context';
 import { galileoSubjects, type GalileoCatalogue } from '@galileo/events';
@@ -25,7 +26,12 @@ export interface EmulatedCluster {
   stop(): Promise<void>;
 }
 
-export const gatewayPodName = (zone: string) => `gateway-${zone}`;
+/**
+ * A gateway pod's name: new on every start, as a pod's is — the context keeps a pod that was
+ * deleted as Not Running and does not bring the same name back to life.
+ */
+export const gatewayPodName = (zone: string) =>
+  `gateway-${zone}-${randomBytes(3).toString('hex').slice(0, 5)}`;
 
 export function createEmulatedCluster(deps: {
   bus: Bus<GalileoCatalogue>;
@@ -67,7 +73,10 @@ export function createEmulatedCluster(deps: {
     },
     async announceGateway(zone, host, port) {
       const z = zones.find((x) => x.zone === zone);
-      if (!z) throw new Error(`zone ${zone} is not emulated here: expected one of ${zones.map((x) => x.zone).join(', ')}`);
+      if (!z)
+        throw new Error(
+          `zone ${zone} is not emulated here: expected one of ${zones.map((x) => x.zone).join(', ')}`,
+        );
       const pod = podJson({
         name: gatewayPodName(zone),
         node: z.node,

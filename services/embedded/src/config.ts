@@ -36,7 +36,8 @@ export const embeddedConfigSpec = defineConfig({
     name: 'galileo_embedded_pods_per_node',
     schema: envInt({ min: 1, max: 64 }),
     default: 4,
-    description: 'Allocatable pods of each emulated node (what the scale-schedule optimizer may place there).',
+    description:
+      'Allocatable pods of each emulated node (what the scale-schedule optimizer may place there).',
   }),
   healthPort: envVar({
     name: 'galileo_embedded_health_port',

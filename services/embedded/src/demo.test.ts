@@ -9,12 +9,18 @@ describe('parseDemoArguments', () => {
       ok: true,
       value: { durationS: 20, quiet: true },
     });
-    expect(parseDemoArguments(['--duration=30'])).toEqual({ ok: true, value: { durationS: 30, quiet: false } });
+    expect(parseDemoArguments(['--duration=30'])).toEqual({
+      ok: true,
+      value: { durationS: 30, quiet: false },
+    });
   });
   it('names what was wrong', () => {
     const bad = parseDemoArguments(['--duration', 'abc']);
     expect(bad).toEqual({ ok: false, error: expect.stringMatching(/--duration abc: expected seconds/) });
-    expect(parseDemoArguments(['--nope'])).toEqual({ ok: false, error: expect.stringMatching(/unknown option --nope/) });
+    expect(parseDemoArguments(['--nope'])).toEqual({
+      ok: false,
+      error: expect.stringMatching(/unknown option --nope/),
+    });
     expect(parseDemoArguments(['--help'])).toEqual({ help: true });
   });
 });
@@ -45,7 +51,10 @@ describe('optimizerSummary', () => {
         {
           name: 'weight_update',
           timestamp: 3,
-          value: JSON.stringify({ zone: 'zone-a', weights: { ips: ['127.0.0.1:1', '127.0.0.1:9'], weights: [90, 1] } }),
+          value: JSON.stringify({
+            zone: 'zone-a',
+            weights: { ips: ['127.0.0.1:1', '127.0.0.1:9'], weights: [90, 1] },
+          }),
         },
         {
           name: 'weight_update',

@@ -30,7 +30,8 @@ export interface DemoOptions {
   quiet: boolean;
 }
 
-export type ParsedDemoArguments = { ok: true; value: DemoOptions } | { ok: false; error: string } | { help: true };
+export type ParsedDemoArguments =
+  { ok: true; value: DemoOptions } | { ok: false; error: string } | { help: true };
 
 const USAGE = `Usage: npm run demo [-- --duration <s>] [-- --quiet]
 
@@ -52,7 +53,10 @@ export function parseDemoArguments(args: readonly string[]): ParsedDemoArguments
       const raw = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
       const n = Number(raw);
       if (raw === undefined || !Number.isFinite(n) || n < 10 || n > 3600)
-        return { ok: false, error: `--duration ${raw ?? ''}: expected seconds between 10 and 3600, e.g. --duration 20` };
+        return {
+          ok: false,
+          error: `--duration ${raw ?? ''}: expected seconds between 10 and 3600, e.g. --duration 20`,
+        };
       options.durationS = n;
     } else return { ok: false, error: `unknown option ${arg}: expected --duration <s> or --quiet` };
   }
@@ -80,12 +84,17 @@ export function demoInstructions(worker: string, durationS: number, fn = DEMO_FU
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | null | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => null);
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not happen within ${Math.round(timeoutMs / 1000)} s`);
     await sleep(250);
   }
 }
@@ -199,7 +208,8 @@ export async function runDemo(args: readonly string[], env: Environment = proces
     const deadline = started + (durationS + 120) * 1000;
     while (!terminal.has(status)) {
       if (interrupted) return fail(`interrupted while experiment ${id} was ${status}`);
-      if (Date.now() > deadline) return fail(`experiment ${id} did not end within ${durationS + 120} s (last status ${status})`);
+      if (Date.now() > deadline)
+        return fail(`experiment ${id} did not end within ${durationS + 120} s (last status ${status})`);
       await sleep(500);
       status = (await stack.db.experiments.get(id))?.status ?? status;
       if (!quiet && Date.now() - lastPrint >= 5_000) {
@@ -296,7 +306,9 @@ export function optimizerSummary(
   );
   lines.push(`  weights     ${weightUpdates} weight_update(s)`);
   for (const [zone, w] of [...lastWeights].sort()) {
-    const parts = w.ips.map((ip, i) => `${zoneOfBalancer.has(ip) ? `→${zoneOfBalancer.get(ip)}` : ip} ${w.weights[i]}`);
+    const parts = w.ips.map(
+      (ip, i) => `${zoneOfBalancer.has(ip) ? `→${zoneOfBalancer.get(ip)}` : ip} ${w.weights[i]}`,
+    );
     lines.push(`    ${zone}: ${parts.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;

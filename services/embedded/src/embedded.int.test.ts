@@ -111,7 +111,9 @@ describe('startEmbeddedStack', () => {
     // read back from the SQLite file itself (galileo-db's table and column names)
     const file = new Database(stack.addresses.sqlite, { readonly: true });
     try {
-      const row = file.prepare('SELECT COUNT(*) AS n FROM traces WHERE EXP_ID = ? AND STATUS = 200').get(id) as {
+      const row = file
+        .prepare('SELECT COUNT(*) AS n FROM traces WHERE EXP_ID = ? AND STATUS = 200')
+        .get(id) as {
         n: number;
       };
       expect(row.n).toBeGreaterThanOrEqual(40);

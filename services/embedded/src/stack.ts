@@ -96,9 +96,9 @@ function need<T>(what: string, loaded: Result<T, ConfigError>): T {
 /**
  * The embedded mode: every service's factory in this process on the embedded defaults
  * (DESIGN.md "Storage and orchestration"), sharing one Redis connection, one bus, one SQLite
- * database and one runtime context. Order of start: recorder, experiment daemon, telemd per zone
- * node, orchestrator + pod-creator, a load balancer per zone, lb-optimizer and
- * scale-schedule-optimizer on the shared context, the worker, the API, the health endpoint.
+ * database and one runtime context. Order of start: recorder, telemd per zone node, orchestrator +
+ * pod-creator, a load balancer per zone, lb-optimizer and scale-schedule-optimizer on the shared
+ * context, the worker, the experiment daemon, the API, the health endpoint.
  */
 export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
   const baseEnv = options.env ?? process.env;
@@ -112,7 +112,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
 
   // --- logs
   let logStream: WriteStream | null = null;
-  const logPath = options.logTo === 'stderr' ? null : resolve(options.logTo ?? join(dataDir, 'logs', 'embedded.log'));
+  const logPath =
+    options.logTo === 'stderr' ? null : resolve(options.logTo ?? join(dataDir, 'logs', 'embedded.log'));
   if (logPath) {
     mkdirSync(dirname(logPath), { recursive: true });
     logStream = createWriteStream(logPath, { flags: 'a' });
@@ -192,15 +193,16 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     stops.push({ what: 'database', stop: () => db.close() });
 
     // --- recorder (first: it records everything the others publish)
-    const recorder = createRecorder({ bus, redis, db, influx: null, config: recorderConfig, logger: log('recorder') });
+    const recorder = createRecorder({
+      bus,
+      redis,
+      db,
+      influx: null,
+      config: recorderConfig,
+      logger: log('recorder'),
+    });
     await recorder.start();
     stops.push({ what: 'recorder', stop: () => recorder.stop() });
-
-    // --- experiment daemon with its projection
-    const daemonConfig = need('experiment-daemon', loadExperimentDaemonConfig(env));
-    const daemon = createExperimentDaemon({ bus, redis, config: daemonConfig, logger: log('experiment-daemon'), db });
-    await daemon.start();
-    stops.push({ what: 'experiment-daemon', stop: () => daemon.stop() });
 
     // --- the emulated cluster: one node per zone, each with its telemd
     const zones: EmulatedZone[] = embedded.zones.map((zone) => ({ zone, node: zoneNode(zone) }));
@@ -292,7 +294,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     });
     await refresh.refresh();
     stops.push({ what: 'context refresh', stop: async () => refresh.stop() });
-    const feed: ContextFeed = await feedContextFromBus(bus, context, { group: 'embedded-context', logger: log('context') });
+    const feed: ContextFeed = await feedContextFromBus(bus, context, {
+      group: 'embedded-context',
+      logger: log('context'),
+    });
     stops.push({ what: 'context feed', stop: () => feed.stop() });
 
     const lbStore = createRedisWeightStore({ redis, keyPrefix, prefix: lbConfig.keyPrefix });
@@ -301,7 +306,13 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       store: lbStore,
       bus,
       logger: log('lb-optimizer'),
-      params: { a: lbConfig.a, b: lbConfig.b, c: lbConfig.c, midpoint: lbConfig.midpoint, offset: lbConfig.offset },
+      params: {
+        a: lbConfig.a,
+        b: lbConfig.b,
+        c: lbConfig.c,
+        midpoint: lbConfig.midpoint,
+        offset: lbConfig.offset,
+      },
       lookbackSeconds: lbConfig.lookback,
       intervalMs: lbConfig.reconcileInterval,
       thresholds: thresholds.value,
@@ -327,9 +338,27 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     stops.push({ what: 'scale-schedule-optimizer', stop: () => scaleOptimizer.stop() });
 
     // --- the worker of this machine
-    const worker = createWorker({ bus, redis, config: workerConfig, logger: log('worker').child({ worker: workerConfig.name }) });
+    const worker = createWorker({
+      bus,
+      redis,
+      config: workerConfig,
+      logger: log('worker').child({ worker: workerConfig.name }),
+    });
     await worker.start();
     stops.push({ what: 'worker', stop: () => worker.stop() });
+
+    // --- the experiment daemon (with its projection) last: it takes experiments only once
+    // everything they need runs, and on stop it ends a running one while the worker still answers
+    const daemonConfig = need('experiment-daemon', loadExperimentDaemonConfig(env));
+    const daemon = createExperimentDaemon({
+      bus,
+      redis,
+      config: daemonConfig,
+      logger: log('experiment-daemon'),
+      db,
+    });
+    await daemon.start();
+    stops.push({ what: 'experiment-daemon', stop: () => daemon.stop() });
 
     // --- the REST API on loopback
     const apiEnv = need('api', loadApiConfig(env));
@@ -361,7 +390,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       telemd: telemds.map((t) => t.status()),
       recorder: recorder.stats(),
       balancers: Object.fromEntries(
-        balancers.map((b) => [b.zone, { port: b.lb.port, ready: b.lb.ready, storeConnected: b.lb.storeConnected }]),
+        balancers.map((b) => [
+          b.zone,
+          { port: b.lb.port, ready: b.lb.ready, storeConnected: b.lb.storeConnected },
+        ]),
       ),
       lbOptimizer: lbOptimizer.lastReport ?? null,
       context: context.stats(),

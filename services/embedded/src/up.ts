@@ -50,7 +50,9 @@ export async function runUp(args: readonly string[], ctx: UpContext): Promise<nu
     return 0;
   }
   if (args.length > 0) {
-    ctx.io.err(`galileo up takes no arguments (got ${args.join(' ')}): configure it with environment variables, see galileo up --help\n`);
+    ctx.io.err(
+      `galileo up takes no arguments (got ${args.join(' ')}): configure it with environment variables, see galileo up --help\n`,
+    );
     return 2;
   }
   let stack: EmbeddedStack;
