@@ -14,13 +14,16 @@ export const DEMO_FUNCTION = 'busy';
 /**
  * The demo's tuning, under the environment: each request costs the replica 20 ms of CPU (one
  * replica serves at most ~50 requests/s), a latency requirement for the function (without one the
- * scale-schedule optimizer skips it), no scale-down of a zone that has traffic, and at most four
- * replicas.
+ * scale-schedule optimizer skips it), the rtt_log midpoint at 50 ms, no scale-down of a zone that
+ * has traffic, and at most four replicas.
  */
 export const DEMO_DEFAULTS: Readonly<Record<string, string>> = {
   pod_creator_local_cpu_ms: '20',
   [`schedule_scale_opt_latency_requirement_${DEMO_FUNCTION}`]: '70',
   schedule_scale_opt_min_threshold: '0',
+  // rtt_log's midpoint at 50 ms (galileo: 35): a busy machine's everyday latency does not count as
+  // pressure yet, the saturated replica's queue at the ramp's top does
+  schedule_scale_opt_d: '50',
   schedule_scale_opt_max_replicas_busy: '4',
 };
 

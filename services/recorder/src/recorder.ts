@@ -57,6 +57,8 @@ export interface RecorderStats {
   /** Pub/sub lines that could not be read plus bus messages that could not be decoded. */
   readonly malformed: number;
   readonly breakers: Record<string, 'closed' | 'open' | 'half-open'>;
+  /** How often each store's breaker opened (the store went away). */
+  readonly breakerOpenings: Record<string, number>;
   readonly pending: number;
 }
 
@@ -139,6 +141,7 @@ export function createRecorder(deps: RecorderDeps): Recorder {
 
   const stored: Record<string, Record<RecordKind, number>> = {};
   const rejected: Record<string, number> = {};
+  const openings: Record<string, number> = {};
   let unattributed = 0;
   let windows: ExperimentWindows = new Map();
   let stopping = false;
@@ -150,6 +153,7 @@ export function createRecorder(deps: RecorderDeps): Recorder {
   const guarded: GuardedStore[] = stores.map((store) => {
     stored[store.name] = { traces: 0, telemetry: 0, events: 0 };
     rejected[store.name] = 0;
+    openings[store.name] = 0;
     const breaker = new CircuitBreaker(
       (kind: RecordKind, rows: readonly unknown[]) => store.write(kind, rows as never),
       {
@@ -161,9 +165,10 @@ export function createRecorder(deps: RecorderDeps): Recorder {
         rollingCountTimeout: 10_000,
       },
     );
-    breaker.on('open', () =>
-      logger.warn({ store: store.name }, 'store unavailable: circuit open, nothing is acknowledged'),
-    );
+    breaker.on('open', () => {
+      openings[store.name]!++;
+      logger.warn({ store: store.name }, 'store unavailable: circuit open, nothing is acknowledged');
+    });
     breaker.on('halfOpen', () =>
       logger.info({ store: store.name }, 'store circuit half-open: trying one batch'),
     );
@@ -398,6 +403,7 @@ export function createRecorder(deps: RecorderDeps): Recorder {
           g.breaker.opened ? 'open' : g.breaker.halfOpen ? 'half-open' : 'closed',
         ]),
       ),
+      breakerOpenings: { ...openings },
       pending: traces.pending() + telemetry.pending() + events.pending(),
     }),
     async lag() {
