@@ -88,7 +88,16 @@ export async function ensureRedis(options: EnsureRedisOptions): Promise<EnsuredR
   ];
   args.push('--appendonly', 'yes', '--save', '', '--daemonize', 'no');
   if (options.password) args.push('--requirepass', options.password);
-  const child: ChildProcess = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C (sent to the whole foreground group) reaches only
+  // this process, which drains its services first and then stops the server (`stop`). Should
+  // this process end without `stop`, the exit hook still ends the server.
+  const child: ChildProcess = spawn('redis-server', args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const deadline = Date.now() + (options.startTimeoutMs ?? 5000);

@@ -1,7 +1,17 @@
+import { join } from 'node:path';
 import { createBus } from '@galileo/bus';
+import { openDatabase } from '@galileo/db';
 import { experimentSubjects, galileoCatalogue, type CancelOutcome } from '@galileo/events';
+import {
+  createExperimentDaemon,
+  experimentQueueKeys,
+  loadExperimentDaemonConfig,
+  rebuildExperimentsProjection,
+  stampMessage,
+  type ExperimentDaemon,
+} from '@galileo/experiment-daemon';
 import { createLogger } from '@galileo/logging';
-import { waitFor } from '@galileo/testing';
+import { delay, waitFor } from '@galileo/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApi } from './api.js';
 import { createZip } from './apps/zip.js';
@@ -9,7 +19,9 @@ import { EXPERIMENT_QUEUE_KEY } from './experiments/experiment-queue.js';
 import { apiFixture, type ApiFixture } from './test-support/api-fixture.js';
 
 const fixtures: ApiFixture[] = [];
+const daemons: ExperimentDaemon[] = [];
 afterEach(async () => {
+  for (const d of daemons.splice(0)) await d.stop();
   for (const f of fixtures.splice(0)) await f.cleanup();
 });
 async function start(options: Parameters<typeof apiFixture>[1] = {}) {
@@ -27,6 +39,42 @@ const configurationBody = (over: Record<string, unknown> = {}) => ({
     ...over,
   },
 });
+
+/**
+ * A real experiment daemon on the fixture's Redis slice and database (its projection writes the
+ * rows), kept busy with a long experiment so what the API queues next stays in the queue.
+ */
+async function startBusyDaemon(f: ApiFixture): Promise<ExperimentDaemon> {
+  const loaded = loadExperimentDaemonConfig({
+    galileo_redis_key_prefix: f.ctx.prefix,
+    galileo_experimentd_name: 'api-test-daemon',
+    galileo_experimentd_lease: '1s',
+    galileo_logging_level: 'silent',
+  });
+  if (!loaded.ok) throw loaded.error;
+  const redis = f.ctx.connect();
+  const daemon = createExperimentDaemon({
+    bus: createBus({
+      redis,
+      catalogue: galileoCatalogue,
+      source: 'experiment-daemon',
+      prefix: f.ctx.prefix,
+      trimIntervalMs: 0,
+      streamRefreshMs: 100,
+    }),
+    redis,
+    config: loaded.value,
+    logger: createLogger({ service: 'experiment-daemon', level: 'silent' }),
+    db: f.db,
+  });
+  await daemon.start();
+  daemons.push(daemon);
+  await f.ctx.redis.lpush(queueKey(f), JSON.stringify({ id: 'busy', instructions: 'sleep 60' }));
+  await waitFor(() => daemon.status().current === 'busy', { what: 'the daemon to run its long experiment' });
+  return daemon;
+}
+
+const queueKey = (f: ApiFixture) => `${f.ctx.prefix}${EXPERIMENT_QUEUE_KEY}`;
 
 async function post(f: ApiFixture, path: string, body: unknown, headers: Record<string, string> = {}) {
   return fetch(`${f.url}${path}`, {
@@ -196,9 +244,10 @@ describe('REST API: galileo paths', () => {
     expect((await fetch(`${f.url}/api/experiments/nope/report`)).status).toBe(404);
   });
 
-  it('DELETE of a queued experiment takes it off the queue and deletes it', async () => {
+  it('DELETE of a queued experiment asks the daemon, which takes it off the queue; the row is deleted', async () => {
     const f = await start();
     await f.registerWorker('w1');
+    await startBusyDaemon(f);
     const id = (await (await post(f, '/api/experiments', configurationBody())).json()) as string;
     const other = (await (
       await post(f, '/api/experiments', { ...configurationBody(), experiment: { id: 'keep-me' } })
@@ -206,30 +255,95 @@ describe('REST API: galileo paths', () => {
     const res = await fetch(`${f.url}/api/experiments/${id}`, { method: 'DELETE' });
     expect(res.status).toBe(200);
     expect(await res.json()).toBe(id);
-    const queued = await f.ctx.redis.lrange(`${f.ctx.prefix}${EXPERIMENT_QUEUE_KEY}`, 0, -1);
+    const queued = await f.ctx.redis.lrange(queueKey(f), 0, -1);
     expect(queued.map((q) => (JSON.parse(q) as { experiment: { id: string } }).experiment.id)).toEqual([
       other,
     ]);
     expect((await fetch(`${f.url}/api/experiments/${id}`)).status).toBe(404);
+    // The projection applied the daemon's events before the row was deleted: it stays deleted.
+    await delay(300);
+    expect(await f.db.experiments.get(id)).toBeUndefined();
+    // Its events stay: the id cannot be queued again.
+    const again = await post(f, '/api/experiments', { ...configurationBody(), experiment: { id } });
+    expect(again.status).toBe(409);
   });
 
-  it('POST /api/experiments/{id}/cancel keeps the row as CANCELLED and publishes ExperimentCancelled', async () => {
+  it('POST /api/experiments/{id}/cancel of a queued experiment: the daemon records ExperimentQueued and ExperimentCancelled, the projection keeps the row as CANCELLED, a rebuild gives the same row', async () => {
     const f = await start();
     await f.registerWorker('w1');
-    const seen: string[] = [];
+    const seen: { type: string; id: string | null }[] = [];
     await f.bus.subscribe('galileo.experiments.>', {
       group: 'test-cancel',
       startAt: 'beginning',
-      handler: (e) => void seen.push(e.type),
+      handler: (e) => void seen.push({ type: e.type, id: e.correlationId }),
     });
+    await startBusyDaemon(f);
     const id = (await (await post(f, '/api/experiments', configurationBody())).json()) as string;
-    const res = await post(f, `/api/experiments/${id}/cancel`, {});
+    expect(await f.db.experiments.get(id)).toMatchObject({ status: 'QUEUED' });
+    const res = await post(f, `/api/experiments/${id}/cancel`, { reason: 'not today' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ id, status: 'CANCELLED' });
-    expect(await f.ctx.redis.llen(`${f.ctx.prefix}${EXPERIMENT_QUEUE_KEY}`)).toBe(0);
-    await waitFor(() => seen.includes('ExperimentCancelled'), { what: 'ExperimentCancelled' });
+    const body = (await res.json()) as { id: string; status: string; end: number | null };
+    expect(body).toMatchObject({ id, status: 'CANCELLED' });
+    expect(body.end).toEqual(expect.any(Number));
+    expect(await f.ctx.redis.llen(queueKey(f))).toBe(0);
+    // The daemon wrote the lifecycle (the API publishes none).
+    await waitFor(() => seen.some((e) => e.id === id && e.type === 'ExperimentCancelled'), {
+      what: 'ExperimentCancelled',
+    });
+    expect(seen.filter((e) => e.id === id).map((e) => e.type)).toEqual([
+      'ExperimentQueued',
+      'ExperimentCancelled',
+    ]);
+    const row = await f.db.experiments.get(id);
+    expect(row).toMatchObject({ id, name: 'e1', creator: 'me', status: 'CANCELLED', end: body.end });
+    expect(await (await fetch(`${f.url}/api/experiments/${id}`)).json()).toMatchObject({
+      status: 'CANCELLED',
+    });
     const again = await post(f, `/api/experiments/${id}/cancel`, {});
     expect(again.status).toBe(409);
+
+    // The events are the source of truth: a rebuild into an empty database gives the same row.
+    const fresh = await openDatabase({ dialect: 'sqlite', path: join(f.appsDir, 'rebuilt.sqlite') });
+    try {
+      await rebuildExperimentsProjection(f.ctx.redis, f.bus, fresh);
+      expect(await fresh.experiments.get(id)).toEqual(row);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('cancel and DELETE of a queued experiment answer 503 when no daemon runs, and leave it queued', async () => {
+    const f = await start();
+    await f.registerWorker('w1');
+    const id = (await (await post(f, '/api/experiments', configurationBody())).json()) as string;
+    const cancel = await post(f, `/api/experiments/${id}/cancel`, {});
+    expect(cancel.status).toBe(503);
+    expect(((await cancel.json()) as { description: string }).description).toMatch(
+      /no experiment daemon is running/,
+    );
+    const del = await fetch(`${f.url}/api/experiments/${id}`, { method: 'DELETE' });
+    expect(del.status).toBe(503);
+    expect(await f.ctx.redis.llen(queueKey(f))).toBe(1);
+    expect(await f.db.experiments.get(id)).toMatchObject({ status: 'QUEUED' });
+  });
+
+  it('lists a queued message the daemon stamped (back in the queue after a recovery) under its id, and cancels it', async () => {
+    const f = await start();
+    await f.registerWorker('w1');
+    await startBusyDaemon(f);
+    await f.ctx.redis.lpush(
+      queueKey(f),
+      stampMessage(JSON.stringify({ instructions: 'echo recovered' }), 'recovered-1', 123.5),
+    );
+    const one = await fetch(`${f.url}/api/experiments/recovered-1`);
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({ id: 'recovered-1', status: 'QUEUED', created: 123.5 });
+    const all = (await (await fetch(`${f.url}/api/experiments`)).json()) as { id: string }[];
+    expect(all.map((e) => e.id)).toContain('recovered-1');
+    const res = await post(f, '/api/experiments/recovered-1/cancel', {});
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: 'recovered-1', status: 'CANCELLED' });
+    expect(await f.ctx.redis.llen(queueKey(f))).toBe(0);
   });
 
   it('DELETE of a running experiment asks the daemon (CancelExperiment) and then deletes it', async () => {
@@ -244,10 +358,19 @@ describe('REST API: galileo paths', () => {
       created: 1,
       status: 'IN_PROGRESS',
     });
-    // No daemon answers: 503, the row stays.
+    // No daemon runs: 503 at once, the row stays.
     const unanswered = await fetch(`${f.url}/api/experiments/run-1`, { method: 'DELETE' });
     expect(unanswered.status).toBe(503);
     expect(((await unanswered.json()) as { description: string }).description).toMatch(/daemon/);
+    expect(await db.experiments.get('run-1')).toBeDefined();
+
+    // A daemon is alive (its lease) but none answers within the cancel timeout: 503 with the reason.
+    const keys = experimentQueueKeys(f.ctx.prefix);
+    await f.ctx.redis.sadd(keys.daemons, 'd1');
+    await f.ctx.redis.set(keys.lease('d1'), 'instance', 'PX', 60_000);
+    const late = await fetch(`${f.url}/api/experiments/run-1`, { method: 'DELETE' });
+    expect(late.status).toBe(503);
+    expect(((await late.json()) as { description: string }).description).toMatch(/none answered within/);
     expect(await db.experiments.get('run-1')).toBeDefined();
 
     // A daemon stand-in on the bus answers the documented CancelOutcome.

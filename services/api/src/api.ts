@@ -119,7 +119,7 @@ export function createApi(deps: ApiDeps): Api {
     redis,
     bus,
     db: deps.db,
-    canceller: deps.canceller ?? createBusCanceller(bus),
+    canceller: deps.canceller ?? createBusCanceller(bus, { redis, prefix: config.keyPrefix }),
     prefix: config.keyPrefix,
     now: deps.now,
     creator: 'galileo-api',

@@ -50,7 +50,7 @@ export const apiConfigSpec = defineConfig({
     schema: envDuration(),
     default: '10s',
     description:
-      'How long DELETE of a running experiment waits for the experiment daemon to confirm the cancel.',
+      'How long cancel and DELETE of a queued or running experiment wait for the experiment daemon to confirm the cancel (then 503).',
   }),
 });
 

@@ -190,26 +190,27 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         delete: {
-          summary: 'Cancel (queued or running) and delete',
+          summary: 'Cancel through the experiment daemon (queued or running) and delete',
           ...secured,
           parameters: [idParam],
           responses: {
             200: json({ type: 'string' }, 'the id'),
             404: error('Unknown experiment'),
-            503: error('The daemon did not confirm the cancel'),
+            409: error('Started by a galileo recorder, not a daemon'),
+            503: error('No experiment daemon runs, or none confirmed the cancel in time'),
           },
         },
       },
       '/api/experiments/{exp_id}/cancel': {
         post: {
-          summary: 'Cancel and keep the row (status CANCELLED)',
+          summary: 'Cancel through the experiment daemon and keep the row (status CANCELLED)',
           ...secured,
           parameters: [idParam],
           responses: {
             200: json({ $ref: '#/components/schemas/Experiment' }),
             404: error('Unknown experiment'),
             409: error('Not queued or running'),
-            503: error('The daemon did not confirm'),
+            503: error('No experiment daemon runs, or none confirmed the cancel in time'),
           },
         },
       },

@@ -88,6 +88,9 @@ export class EmbeddedStartError extends Error {
   }
 }
 
+/** The longest one service may take to stop before the next one is stopped anyway. */
+const STOP_STEP_TIMEOUT_MS = 20_000;
+
 function need<T>(what: string, loaded: Result<T, ConfigError>): T {
   if (!loaded.ok) throw new EmbeddedStartError(`${what}: ${loaded.error.lines.join('; ')}`);
   return loaded.value;
@@ -133,10 +136,17 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const stopAll = () =>
     (stopping ??= (async () => {
       for (const { what, stop } of stops.reverse()) {
+        // a step that cannot finish (Redis gone, a store down) is given up after a while, so the
+        // rest still stops and the process can exit
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STOP_STEP_TIMEOUT_MS)));
         try {
-          await stop();
+          if ((await Promise.race([stop(), late])) === 'late')
+            logger.warn({ what, timeoutMs: STOP_STEP_TIMEOUT_MS }, 'stopping took too long; going on');
         } catch (e) {
           logger.warn({ err: (e as Error).message, what }, 'stopping failed');
+        } finally {
+          clearTimeout(timer);
         }
       }
       stops.length = 0;
@@ -172,7 +182,13 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
       autoPipeliningIgnoredCommands: ['appendBatch'],
     });
     redis.on('error', (e: Error) => logger.debug({ err: e.message }, 'redis error'));
-    stops.push({ what: 'redis', stop: () => redis.quit().catch(() => redis.disconnect()) });
+    stops.push({
+      what: 'redis',
+      stop: async () => {
+        if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+        else redis.disconnect();
+      },
+    });
     // galileo/events lines carry the key prefix, as the experiment daemon's do, so stacks (and
     // tests) sharing a Redis do not read each other's
     const eventsChannel = `${keyPrefix}galileo/events`;

@@ -156,6 +156,9 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
   let running: Running | null = null;
   let ended = 0;
   let loop: Promise<void> | null = null;
+  let starting: Promise<void> | null = null;
+  let stopRequested = false;
+  let leaseHeld = false;
   let leaseTimer: NodeJS.Timeout | null = null;
   let recoveryTimer: NodeJS.Timeout | null = null;
   let recovering: Promise<void> = Promise.resolve();
@@ -411,7 +414,19 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
-      if (entry !== null) await handleReliably(entry);
+      if (entry === null) continue;
+      if (state !== 'running') {
+        // Taken while stopping (a BLMOVE in flight): not ours to run. Back to the head of the
+        // queue; if even that fails it stays in the processing list, for the next instance.
+        await queue
+          .putBack(entry)
+          .then((back) => logger.info({ back }, 'a message taken while stopping went back to the queue'))
+          .catch((e: unknown) =>
+            logger.warn({ err: e }, 'a message taken while stopping stays in the processing list'),
+          );
+        return;
+      }
+      await handleReliably(entry);
     }
   }
 
@@ -508,90 +523,29 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
     },
     status: () => ({ name, state, current: running?.id ?? accepting, ended }),
 
-    async start() {
-      if (state !== 'new') throw new Error(`experiment daemon '${name}' was already started`);
+    start() {
+      if (state !== 'new')
+        return Promise.reject(new Error(`experiment daemon '${name}' was already started`));
       state = 'starting';
-      await ensureRetention();
-      for (;;) {
-        const lease = await queue.acquireLease();
-        if (lease.ok) break;
-        logger.warn(
-          { holder: lease.holder, ttlMs: lease.ttlMs },
-          `the name '${name}' is held by another live instance; waiting for its lease to expire`,
-        );
-        await new Promise((r) => setTimeout(r, Math.max(50, Math.min(lease.ttlMs, 1_000))));
-        if (state !== 'starting') return;
-      }
-      leaseTimer = setInterval(
-        () => {
-          queue.renewLease().catch((e: unknown) => logger.warn({ err: e }, 'renewing the lease failed'));
-        },
-        Math.max(50, Math.floor(config.lease / 3)),
-      );
-      leaseTimer.unref();
-
-      subscriptions.push(
-        await bus.subscribe(experimentSubjects.cancel, {
-          group: cancelGroupOf(name),
-          startAt: 'new',
-          concurrency: 4,
-          handler: onCancel,
-        }),
-      );
-      if (deps.db && config.projection) {
-        subscriptions.push(
-          await startExperimentsProjection(bus, deps.db, { group: projectionGroupOf(name), consumer: name }),
-        );
-      }
-      await redis.sadd(bus.keys.mirroredChannels, `${prefix}galileo/events`);
-      subscriptions.push(
-        await mirrorToPubSub(bus, {
-          pattern: experimentSubjects.allLifecycle,
-          channel: `${prefix}galileo/events`,
-          group: LIFECYCLE_MIRROR_GROUP,
-          format: formatLifecycleLine,
-        }),
-      );
-      if (config.httpPort > 0) {
-        healthServer = await startHealthServer({
-          port: config.httpPort,
-          host: config.httpHost,
-          registry: metrics,
-          health: () => ({ healthy: state === 'running', name, state, current: running?.id ?? null }),
-          ready: () => ({
-            ready: state === 'running' && redis.status === 'ready',
-            name,
-            redis: redis.status,
-          }),
-        });
-      }
-
-      // What an earlier instance of this name left: its current experiment ends FAILED, its
-      // processing list is read first (by the loop).
-      const leftover = await queue.current();
-      if (leftover) {
-        await endOrphan(leftover, `the daemon '${name}' restarted while the experiment was running`);
-        await queue.clearCurrent();
-      }
-      state = 'running';
-      recovering = recoverDead().catch((e: unknown) =>
-        logger.warn({ err: e }, 'recovering dead daemons failed'),
-      );
-      recoveryTimer = setInterval(
-        () => {
-          recovering = recovering
-            .then(recoverDead)
-            .catch((e: unknown) => logger.warn({ err: e }, 'recovering dead daemons failed'));
-        },
-        Math.max(100, Math.floor(config.lease / 2)),
-      );
-      recoveryTimer.unref();
-      loop = readQueue().catch((e: unknown) => logger.error({ err: e }, 'the queue loop stopped'));
-      logger.info({ queue: keys.queue, lease: config.lease }, 'experiment daemon started');
+      starting = startNow();
+      return starting;
     },
 
     async stop() {
       if (state === 'stopped' || state === 'stopping') return;
+      if (state === 'new') {
+        state = 'stopped';
+        queue.close();
+        return;
+      }
+      if (state === 'starting') {
+        // a stop during start: start ends without reading the queue, then this stop cleans up
+        stopRequested = true;
+        await starting?.catch(() => undefined);
+        // another stop() may have done the work meanwhile
+        const after = state as ExperimentDaemonStatus['state'];
+        if (after === 'stopped' || after === 'stopping') return;
+      }
       const wasRunning = state === 'running';
       state = 'stopping';
       if (recoveryTimer) clearInterval(recoveryTimer);
@@ -600,6 +554,10 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
         r.stopReason = `the daemon '${name}' was stopped while the experiment was running`;
         r.abort.abort();
       }
+      // A blocking read in flight returns now; whatever it took meanwhile goes back (readQueue).
+      await queue
+        .unblock()
+        .catch((e: unknown) => logger.warn({ err: e }, 'unblocking the queue read failed'));
       await loop;
       await recovering;
       await Promise.all(subscriptions.map((s) => s.stop()));
@@ -607,7 +565,7 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
         await bus.deleteGroup(experimentSubjects.cancel, cancelGroupOf(name)).catch(() => false);
       if (leaseTimer) clearInterval(leaseTimer);
       // Only a clean stop gives the name up: what is left in the processing list is recovered by the next instance.
-      if ((await queue.processing().catch(() => ['?'])).length === 0)
+      if (leaseHeld && (await queue.processing().catch(() => ['?'])).length === 0)
         await queue.releaseLease().catch(() => undefined);
       queue.close();
       await healthServer?.close();
@@ -615,6 +573,91 @@ export function createExperimentDaemon(deps: ExperimentDaemonDeps): ExperimentDa
       logger.info({}, 'experiment daemon stopped');
     },
   };
+
+  async function startNow() {
+    await ensureRetention();
+    for (;;) {
+      const lease = await queue.acquireLease();
+      if (lease.ok) {
+        leaseHeld = true;
+        break;
+      }
+      logger.warn(
+        { holder: lease.holder, ttlMs: lease.ttlMs },
+        `the name '${name}' is held by another live instance; waiting for its lease to expire`,
+      );
+      await new Promise((r) => setTimeout(r, Math.max(50, Math.min(lease.ttlMs, 1_000))));
+      if (stopRequested) return;
+    }
+    leaseTimer = setInterval(
+      () => {
+        queue.renewLease().catch((e: unknown) => logger.warn({ err: e }, 'renewing the lease failed'));
+      },
+      Math.max(50, Math.floor(config.lease / 3)),
+    );
+    leaseTimer.unref();
+
+    subscriptions.push(
+      await bus.subscribe(experimentSubjects.cancel, {
+        group: cancelGroupOf(name),
+        startAt: 'new',
+        concurrency: 4,
+        handler: onCancel,
+      }),
+    );
+    if (deps.db && config.projection) {
+      subscriptions.push(
+        await startExperimentsProjection(bus, deps.db, { group: projectionGroupOf(name), consumer: name }),
+      );
+    }
+    await redis.sadd(bus.keys.mirroredChannels, `${prefix}galileo/events`);
+    subscriptions.push(
+      await mirrorToPubSub(bus, {
+        pattern: experimentSubjects.allLifecycle,
+        channel: `${prefix}galileo/events`,
+        group: LIFECYCLE_MIRROR_GROUP,
+        format: formatLifecycleLine,
+      }),
+    );
+    if (config.httpPort > 0) {
+      healthServer = await startHealthServer({
+        port: config.httpPort,
+        host: config.httpHost,
+        registry: metrics,
+        health: () => ({ healthy: state === 'running', name, state, current: running?.id ?? null }),
+        ready: () => ({
+          ready: state === 'running' && redis.status === 'ready',
+          name,
+          redis: redis.status,
+        }),
+      });
+    }
+
+    // What an earlier instance of this name left: its current experiment ends FAILED, its
+    // processing list is read first (by the loop).
+    const leftover = await queue.current();
+    if (leftover) {
+      await endOrphan(leftover, `the daemon '${name}' restarted while the experiment was running`);
+      await queue.clearCurrent();
+    }
+    // stopped while starting: the stop that waits for this cleans up; the queue is not read
+    state = 'running';
+    if (stopRequested) return;
+    recovering = recoverDead().catch((e: unknown) =>
+      logger.warn({ err: e }, 'recovering dead daemons failed'),
+    );
+    recoveryTimer = setInterval(
+      () => {
+        recovering = recovering
+          .then(recoverDead)
+          .catch((e: unknown) => logger.warn({ err: e }, 'recovering dead daemons failed'));
+      },
+      Math.max(100, Math.floor(config.lease / 2)),
+    );
+    recoveryTimer.unref();
+    loop = readQueue().catch((e: unknown) => logger.error({ err: e }, 'the queue loop stopped'));
+    logger.info({ queue: keys.queue, lease: config.lease }, 'experiment daemon started');
+  }
 }
 
 /** Results go into events: anything that does not survive JSON becomes what JSON makes of it. */

@@ -62,6 +62,13 @@ export const recorderConfigSpec = defineConfig({
     description:
       'While a store is down (its circuit breaker open) a batch is tried again this often; nothing is acknowledged meanwhile.',
   }),
+  storeTimeout: envVar({
+    name: 'galileo_recorder_store_timeout',
+    schema: envDuration(),
+    default: '30s',
+    description:
+      'A store write that has not answered after this long counts as failed (the batch is tried again; a late success is harmless, writes are idempotent).',
+  }),
   breakerResetTimeout: envVar({
     name: 'galileo_recorder_breaker_reset_timeout',
     schema: envDuration(),

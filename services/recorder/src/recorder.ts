@@ -158,7 +158,8 @@ export function createRecorder(deps: RecorderDeps): Recorder {
       (kind: RecordKind, rows: readonly unknown[]) => store.write(kind, rows as never),
       {
         name: store.name,
-        timeout: false,
+        // a write that hangs (a connection killed mid-query) must count as a failure
+        timeout: config.storeTimeout,
         resetTimeout: config.breakerResetTimeout,
         errorThresholdPercentage: 50,
         volumeThreshold: 1,

@@ -1,3 +1,4 @@
+import { unstampMessage } from '@galileo/experiment-daemon';
 import type { Redis } from 'ioredis';
 import type { Experiment } from './experiment.js';
 
@@ -8,6 +9,7 @@ export interface QueuedEntry {
   /** 0 = next to run. */
   position: number;
   experiment: Experiment;
+  /** The message as its producer pushed it (unwrapped if the daemon stamped it). */
   message: Record<string, unknown>;
 }
 
@@ -23,7 +25,10 @@ export interface ExperimentQueue {
 /**
  * Removes the first entry whose experiment id matches, atomically (galileo's ExperimentQueue.remove
  * did WATCH + LSET "DELETE" + LREM; one script needs no retries). Both message forms are read:
- * `{experiment: {id}}` and `{id, instructions}`. KEYS: queue. ARGV: id.
+ * `{experiment: {id}}` and `{id, instructions}`, also wrapped as the daemon stamps them
+ * (`{"__galileo_intake": {id}, "message": "…"}`, back in the queue after a recovery).
+ * KEYS: queue. ARGV: id. The API itself cancels through the daemon (CancelExperiment), which
+ * removes the message; this stays for tools that own a queue of their own.
  */
 const removeQueuedScript = `
 local entries = redis.call('LRANGE', KEYS[1], 0, -1)
@@ -32,6 +37,7 @@ for i, raw in ipairs(entries) do
   if okDecode and type(message) == 'table' then
     local id = message['id']
     if type(message['experiment']) == 'table' then id = message['experiment']['id'] end
+    if type(message['__galileo_intake']) == 'table' then id = message['__galileo_intake']['id'] end
     if id == ARGV[1] then
       local tombstone = '__galileo_cancelled__:' .. ARGV[1]
       redis.call('LSET', KEYS[1], i - 1, tombstone)
@@ -67,11 +73,17 @@ export function createExperimentQueue(redis: Redis, options: { prefix?: string }
 }
 
 function readEntry(text: string, position: number): QueuedEntry | null {
+  // A message the daemon took and a recovery put back is wrapped with the id the daemon gave it.
+  const { raw, stamped } = unstampMessage(text);
   let message: unknown;
   try {
-    message = JSON.parse(text);
+    message = JSON.parse(raw);
   } catch {
-    return null;
+    message = null;
+  }
+  if (stamped && (message === null || typeof message !== 'object' || Array.isArray(message))) {
+    // unreadable inside: the daemon will fail it under its id; it waits all the same
+    message = {};
   }
   if (message === null || typeof message !== 'object' || Array.isArray(message)) return null;
   const m = message as Record<string, unknown>;
@@ -79,19 +91,20 @@ function readEntry(text: string, position: number): QueuedEntry | null {
     string,
     unknown
   >;
-  if (typeof source.id !== 'string' || source.id === '') return null;
+  const id = stamped?.id ?? source.id;
+  if (typeof id !== 'string' || id === '') return null;
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
   const num = (v: unknown) => (typeof v === 'number' ? v : null);
   return {
     position,
     message: m,
     experiment: {
-      id: source.id,
-      name: str(source.name) ?? source.id,
+      id,
+      name: str(source.name) ?? id,
       creator: str(source.creator),
       start: null,
       end: null,
-      created: num(source.created),
+      created: num(source.created) ?? stamped?.received ?? null,
       status: 'QUEUED',
     },
   };

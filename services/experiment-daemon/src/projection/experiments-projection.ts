@@ -22,7 +22,9 @@ type IdentifiedEvent = LifecycleEvent & { id: string };
 /**
  * Applies one lifecycle event to the tables, in the transaction `tx`. Idempotent: the ledger
  * records the event id in the same transaction, so a redelivered event changes nothing. Rows are
- * written whole (upsert) from the row folded so far, the same function a rebuild uses.
+ * written whole (upsert) from the row folded so far, the same function a rebuild uses; the
+ * `ExperimentQueued` event folds from nothing, so the projection's row wins over one written
+ * before the event (the API's at POST time) and a rebuild gives the same rows.
  */
 export async function applyLifecycleEvent(tx: Repositories, event: IdentifiedEvent): Promise<boolean> {
   const fresh = await tx.processed.markProcessed(EXPERIMENTS_PROJECTION, [event.id]);
@@ -35,7 +37,11 @@ export async function applyLifecycleEvent(tx: Repositories, event: IdentifiedEve
       configuration: event.data.configuration ?? null,
     });
   }
-  const next = experimentRow(evolve(stateOfRow(await tx.experiments.get(id)), event));
+  // A queued event starts the experiment's row afresh, as a rebuild does: a row written before it
+  // (the API's read-your-writes QUEUED row at POST time) is replaced by what the event says.
+  const before =
+    event.type === 'ExperimentQueued' ? initialState() : stateOfRow(await tx.experiments.get(id));
+  const next = experimentRow(evolve(before, event));
   if (next) await tx.experiments.upsert(next);
   return true;
 }

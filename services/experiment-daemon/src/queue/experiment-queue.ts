@@ -80,6 +80,18 @@ return 1
 `;
 
 /**
+ * A message taken while the daemon was stopping goes back where it was: out of the processing
+ * list, onto the right end of the queue (next in line), at once. KEYS: processing, queue.
+ */
+const putBackScript = `
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+  return 1
+end
+return 0
+`;
+
+/**
  * Takes over what a dead daemon (lease gone) left: its processing list goes back to the right end
  * of the queue (next in line, oldest first), its current experiment is returned to be ended.
  * Atomic, so with several recovering daemons each dead one is recovered once.
@@ -133,6 +145,10 @@ export interface ExperimentQueue {
   releaseLease(): Promise<void>;
   /** Blocks up to `timeoutS` for the next message, moved into this daemon's processing list. */
   take(timeoutS: number): Promise<string | null>;
+  /** Makes a `take` in flight return null now (CLIENT UNBLOCK on the blocking connection). */
+  unblock(): Promise<void>;
+  /** Puts a taken entry back at the head of the queue (next in line); false if it was not in the processing list. */
+  putBack(entry: string): Promise<boolean>;
   /** Replaces a taken entry by its stamped form. */
   restamp(entry: string, stamped: string): Promise<void>;
   /** This daemon's processing list, oldest first. */
@@ -183,6 +199,9 @@ export function createExperimentQueue(options: ExperimentQueueOptions): Experime
     maxRetriesPerRequest: null,
   });
   blocking.on('error', () => undefined);
+  // The blocking connection's CLIENT ID (for CLIENT UNBLOCK); read again after a reconnect.
+  let blockingId: number | null = null;
+  blocking.on('ready', () => (blockingId = null));
   const processingKey = keys.processing(daemon);
   const run = (script: string, keyList: string[], args: (string | number)[]) =>
     redis.eval(script, keyList.length, ...keyList, ...args);
@@ -211,7 +230,14 @@ export function createExperimentQueue(options: ExperimentQueueOptions): Experime
       await redis.multi().del(keys.lease(daemon)).srem(keys.daemons, daemon).exec();
     },
     async take(timeoutS) {
+      if (blockingId === null) blockingId = Number(await blocking.client('ID'));
       return blocking.blmove(keys.queue, processingKey, 'RIGHT', 'LEFT', timeoutS);
+    },
+    async unblock() {
+      if (blockingId !== null) await redis.client('UNBLOCK', blockingId);
+    },
+    async putBack(entry) {
+      return (await run(putBackScript, [processingKey, keys.queue], [entry])) === 1;
     },
     async restamp(entry, stamped) {
       await run(restampScript, [processingKey], [entry, stamped]);

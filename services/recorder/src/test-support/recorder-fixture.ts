@@ -53,6 +53,7 @@ export async function recorderFixture(options: {
     galileo_recorder_flush_interval: '50ms',
     galileo_recorder_retry_interval: '200ms',
     galileo_recorder_breaker_reset_timeout: '500ms',
+    galileo_recorder_store_timeout: '8s',
     galileo_logging_level: 'warn',
     // pub/sub channels are shared by every test on the machine: bridges only where a test wants them
     galileo_recorder_ingest_pubsub: 'false',
