@@ -1,6 +1,6 @@
 import type { Bus } from '@galileo/bus';
 import type { ExperimentRecord, Repositories } from '@galileo/db';
-import { experimentSubjects, type GalileoCatalogue } from '@galileo/events';
+import type { GalileoCatalogue } from '@galileo/events';
 import { experimentQueueKeys } from '@galileo/experiment-daemon';
 import { listLiveWorkers } from '@galileo/worker';
 import type { Redis } from 'ioredis';
@@ -24,6 +24,7 @@ export type OperationResult<T> = { ok: true; value: T } | { ok: false; error: Op
 
 export interface ExperimentOperationsDeps {
   redis: Redis;
+  /** Unused since cancels go through `canceller` (the daemon writes every lifecycle event); kept for callers. */
   bus: Bus<GalileoCatalogue>;
   db: Pick<Repositories, 'experiments'>;
   canceller: ExperimentCanceller;
