@@ -234,11 +234,15 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
   }, 180_000);
 
   it('experiments ls|show|cancel|rm on queued experiments', async () => {
-    // A key prefix of its own, where no daemon reads the queue; a worker name without a heartbeat
-    // (as galileo's) lets the queue accept.
-    const prefix = `${f.ctx.prefix}queued:`;
-    const env = { galileo_redis_key_prefix: prefix };
-    await f.ctx.redis.sadd(`${prefix}galileo:workers`, 'idle-worker');
+    // The daemon (d1, started above) records every cancel; keep it busy so that q-1 stays queued.
+    const env = {};
+    const busyFile = join(f.dir, 'busy.txt');
+    await writeFile(busyFile, 'spawn w1 svc 1\nsleep 60\nclose w1 svc\n');
+    const busy = await f.galileo(['run', busyFile, '--no-follow', '--id', 'busy-1'], { env });
+    expect(busy.code, busy.stderr).toBe(0);
+    await waitFor(async () => (await f.db.experiments.get('busy-1'))?.status === 'IN_PROGRESS', {
+      what: 'busy-1 IN_PROGRESS',
+    });
     const stopped = await f.galileo(['run', '-', '--no-follow', '--id', 'q-1'], {
       input: JSON.stringify({
         experiment: { name: 'queued one' },
@@ -268,6 +272,10 @@ describe('galileo CLI (spawned, real Redis and MariaDB)', () => {
     const rm = await f.galileo(['experiments', 'rm', 'q-1'], { env });
     expect(rm.code).toBe(0);
     expect(await f.db.experiments.get('q-1')).toBeUndefined();
+    expect((await f.galileo(['experiments', 'cancel', 'busy-1'], { env })).code).toBe(0);
+    await waitFor(async () => (await f.db.experiments.get('busy-1'))?.status === 'CANCELLED', {
+      what: 'busy-1 CANCELLED',
+    });
     const invalid = await f.galileo(['run', '-', '--no-follow'], {
       input: '{"configuration": {"duration": "x"}}',
     });

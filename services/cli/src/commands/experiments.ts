@@ -15,7 +15,8 @@ export async function experimentOperations(ctx: CliContext): Promise<ExperimentO
     redis,
     bus,
     db,
-    canceller: createBusCanceller(bus),
+    // through the daemon, which records the cancel; a missing daemon is reported at once
+    canceller: createBusCanceller(bus, { redis, prefix: ctx.prefix }),
     prefix: ctx.prefix,
     creator: `galileo-cli-${process.env.USER ?? process.pid}`,
   });
