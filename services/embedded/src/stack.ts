@@ -113,6 +113,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const env: Readonly<Record<string, string>> = merged;
   mkdirSync(dataDir, { recursive: true });
 
+  const workerConfig = need('worker', loadWorkerConfig(env));
+
   // --- logs
   let logStream: WriteStream | null = null;
   const logPath =
@@ -121,7 +123,6 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     mkdirSync(dirname(logPath), { recursive: true });
     logStream = createWriteStream(logPath, { flags: 'a' });
   }
-  const workerConfig = need('worker', loadWorkerConfig(env));
   const level = workerConfig.logging.level;
   const logger = createLogger({
     service: 'embedded',

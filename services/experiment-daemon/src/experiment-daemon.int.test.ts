@@ -186,7 +186,10 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('experiment daemon with %s', (kind)
     const queued = await waitFor(() => f.lifecycle.filter((e) => e.type === 'ExperimentQueued')[before]);
     const id = queued.correlationId!;
     await f.waitForStatus(id, 'FAILED');
-    expect(reasonOf(f.eventsOf(id))).toMatch(reason);
+    // the projection may write the row before this test's own subscriber sees the event
+    expect(await waitFor(() => reasonOf(f.eventsOf(id)), { what: `the reason ${id} failed` })).toMatch(
+      reason,
+    );
     expect(await f.ctx.redis.llen(f.queueKey)).toBe(0);
     expect(await f.ctx.redis.llen(`${f.ctx.prefix}galileo:experiments:daemon:d1:processing`)).toBe(0);
   });
@@ -197,7 +200,7 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('experiment daemon with %s', (kind)
     try {
       await f.lpush(JSON.stringify({ id: `ghost-${kind}`, instructions: 'spawn ghost svc 1\nsleep 1' }));
       await f.waitForStatus(`ghost-${kind}`, 'FAILED');
-      expect(reasonOf(f.eventsOf(`ghost-${kind}`))).toMatch(
+      expect(await waitFor(() => reasonOf(f.eventsOf(`ghost-${kind}`)))).toMatch(
         /^line 1 \(spawn ghost svc 1\): worker 'ghost' did not answer SpawnClientGroup: no reply/,
       );
     } finally {
@@ -212,7 +215,7 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('experiment daemon with %s', (kind)
     await f.lpush(JSON.stringify({ id: `dup-${kind}`, instructions: 'echo two' }));
     const queued = await waitFor(() => f.lifecycle.filter((e) => e.type === 'ExperimentQueued')[before]);
     await f.waitForStatus(queued.correlationId!, 'FAILED');
-    expect(reasonOf(f.eventsOf(queued.correlationId!))).toBe(
+    expect(await waitFor(() => reasonOf(f.eventsOf(queued.correlationId!)))).toBe(
       `an experiment with id "dup-${kind}" already exists (FINISHED); ids must be unique`,
     );
     expect((await f.db.experiments.get(`dup-${kind}`))!.status).toBe('FINISHED');
@@ -257,7 +260,7 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('experiment daemon with %s', (kind)
     expect(Date.now() - started).toBeLessThan(20_000);
     const row = await f.waitForStatus(long, 'CANCELLED');
     expect(row.end).not.toBeNull();
-    expect(reasonOf(f.eventsOf(long))).toBe('cancelled on request');
+    expect(await waitFor(() => reasonOf(f.eventsOf(long)))).toBe('cancelled on request');
     // the worker runs nothing for it any more
     const info = await createWorkerClient(f.bus).info('exphost');
     expect(info.groups.filter((g) => g.experimentId === long)).toEqual([]);
