@@ -85,14 +85,19 @@ function syntheticContext(zones: number, functions: number, clientZones: number)
     }
   }
   const traces: TraceGroup[] = [];
+  // The target times as one column (as services/scale-schedule-optimizer's context-input builds
+  // them): each group's times are a view of it. At most 1.5 × TIMES per group.
+  const column = new Float64Array(zones * functions * clientZones * Math.ceil(TIMES * 1.5));
+  let used = 0;
   for (const [zi, zone] of zoneNames.entries()) {
     for (const fn of fnNames) {
       for (let k = 0; k < clientZones; k++) {
         const clientZone = zoneNames[(zi + k * 2) % zones]!;
         const n = TIMES / 2 + Math.floor(random() * TIMES);
-        const times: number[] = [];
+        const times = column.subarray(used, used + n);
+        used += n;
         const base = 5 + random() * 60;
-        for (let t = 0; t < n; t++) times.push(base + random() * 20);
+        for (let t = 0; t < n; t++) times[t] = base + random() * 20;
         traces.push({
           fn,
           zone,

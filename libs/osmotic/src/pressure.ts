@@ -1,5 +1,4 @@
 import {
-  combinedPressure,
   cpuUsagePressure,
   latencyRequirementLogPressure,
   latencyRequirementPressure,
@@ -206,19 +205,6 @@ function mergeDuplicates(groups: TraceGroup[]): TraceGroup[] {
   return [...merged.values()];
 }
 
-/** Stable insertion sort, most traces first (a few dozen client zones per function). */
-function sortByCountDescending(groups: TraceGroup[]): void {
-  for (let i = 1; i < groups.length; i++) {
-    const g = groups[i]!;
-    let j = i - 1;
-    while (j >= 0 && groups[j]!.count < g.count) {
-      groups[j + 1] = groups[j]!;
-      j--;
-    }
-    groups[j + 1] = g;
-  }
-}
-
 function internalDistance(input: OsmoticInput, gateway: OsmoticGateway, nodes: readonly string[]): number {
   let sum = 0;
   let n = 0;
@@ -230,6 +216,160 @@ function internalDistance(input: OsmoticInput, gateway: OsmoticGateway, nodes: r
   }
   if (!nodes.includes(gateway.node)) n++; // the gateway's own 0 when its node carries no zone label
   return n > 0 ? sum / n : 0;
+}
+
+/** The per-row work of computePressures, kept small so it is optimised early and stays so. */
+class RowEvaluator {
+  readonly distState: Uint8Array;
+  readonly distValue: Float64Array;
+  readonly cachedNetwork: Float64Array;
+  readonly cachedRequired: Float64Array;
+  readonly cachedUnbound: Float64Array;
+  readonly cachedLog: Float64Array;
+  readonly components = new Float64Array(6);
+  readonly selectedIndex: Int32Array;
+  readonly selectedWeight: Float64Array;
+  readonly selectedCount: number;
+  readonly logisticParams: OsmoticParameters['logistic'];
+  readonly q: number;
+  readonly maxLatency: number;
+  zoneCi = -1;
+  avgDistance = 0;
+  gatewayNode = '';
+
+  constructor(
+    readonly input: OsmoticInput,
+    readonly index: RoundIndex,
+    readonly skips: OsmoticSkip[],
+    params: OsmoticParameters,
+    clientZones: number,
+  ) {
+    this.distState = new Uint8Array(clientZones);
+    this.distValue = new Float64Array(clientZones);
+    this.cachedNetwork = new Float64Array(clientZones);
+    this.cachedRequired = new Float64Array(clientZones);
+    this.cachedUnbound = new Float64Array(clientZones);
+    this.cachedLog = new Float64Array(clientZones);
+    // the selected components as indexes into `components` (PRESSURE_NAMES order), and weights
+    const componentIndex: Record<PressureName, number> = {
+      request: 0,
+      rtt_log: 1,
+      network_distance: 2,
+      latency_req_unbound: 3,
+      latency_req_log: 4,
+      cpu_usage: 5,
+    };
+    const selected = params.pressures;
+    this.selectedCount = selected.length;
+    this.selectedIndex = new Int32Array(selected.length);
+    this.selectedWeight = new Float64Array(selected.length);
+    for (let k = 0; k < selected.length; k++) {
+      const name = selected[k]!;
+      this.selectedIndex[k] = componentIndex[name];
+      this.selectedWeight[k] = params.weights?.[name] ?? 1;
+    }
+    this.logisticParams = params.logistic;
+    this.q = params.percentile;
+    this.maxLatency = input.maxLatency;
+  }
+
+  /** Starts a gateway: d_xz and the distance components are cached per gateway. */
+  startGateway(zoneCi: number, avgDistance: number, gatewayNode: string): void {
+    this.zoneCi = zoneCi;
+    this.avgDistance = avgDistance;
+    this.gatewayNode = gatewayNode;
+    this.distState.fill(0);
+    this.cachedRequired.fill(Number.NaN);
+  }
+
+  /** Evaluates the ordered groups of one function into `cols`, appends them to `clients`; returns ΣP. */
+  evaluate(
+    fn: string,
+    zone: string,
+    required: number,
+    maxCount: number,
+    order: readonly TraceGroup[],
+    orderClient: Int32Array,
+    m: number,
+    cols: Float64Array,
+    clients: TraceGroup[],
+  ): number {
+    let sum = 0;
+    let o = 0;
+    for (let k = 0; k < m; k++) {
+      const g = order[k]!;
+      const ci = orderClient[k]!;
+      let distance: number;
+      if (ci === this.zoneCi) distance = this.avgDistance;
+      else {
+        let state = this.distState[ci]!;
+        if (state === 0) {
+          const other = this.index.gatewayByZone.get(g.clientZone);
+          const l = other ? this.input.latency(other.node, this.gatewayNode) : undefined;
+          if (l === undefined) state = 2;
+          else {
+            state = 1;
+            this.distValue[ci] = l;
+          }
+          this.distState[ci] = state;
+        }
+        if (state === 2) {
+          const other = this.index.gatewayByZone.get(g.clientZone);
+          this.skips.push({
+            reason: other
+              ? `the latency graph has no entry between gateways ${other.node} and ${this.gatewayNode}`
+              : 'the client zone has no API gateway',
+            fn,
+            zone,
+            clientZone: g.clientZone,
+          });
+          continue;
+        }
+        distance = this.distValue[ci]!;
+      }
+      let network: number;
+      let unbound: number;
+      let logReq: number;
+      if (ci !== this.zoneCi && this.cachedRequired[ci] === required) {
+        network = this.cachedNetwork[ci]!;
+        unbound = this.cachedUnbound[ci]!;
+        logReq = this.cachedLog[ci]!;
+      } else {
+        network = networkDistancePressure(distance, this.maxLatency);
+        unbound = latencyRequirementPressure(distance, required);
+        logReq = latencyRequirementLogPressure(distance, required, this.logisticParams);
+        if (ci !== this.zoneCi) {
+          this.cachedRequired[ci] = required;
+          this.cachedNetwork[ci] = network;
+          this.cachedUnbound[ci] = unbound;
+          this.cachedLog[ci] = logReq;
+        }
+      }
+      const t = percentile(g.times, this.q);
+      const request = requestPressure(g.count, maxCount);
+      const rtt = rttLogPressure(t, this.logisticParams);
+      this.components[0] = request;
+      this.components[1] = rtt;
+      this.components[2] = network;
+      this.components[3] = unbound;
+      this.components[4] = logReq;
+      let value = 1;
+      for (let s = 0; s < this.selectedCount; s++)
+        value *= this.components[this.selectedIndex[s]!]! * this.selectedWeight[s]!;
+      cols[o + VALUE] = value;
+      cols[o + REQUEST] = request;
+      cols[o + RTT_LOG] = rtt;
+      cols[o + NETWORK_DISTANCE] = network;
+      cols[o + LATENCY_REQ_UNBOUND] = unbound;
+      cols[o + LATENCY_REQ_LOG] = logReq;
+      cols[o + TIME] = t;
+      cols[o + DISTANCE] = distance;
+      o += COLUMNS;
+      sum += value;
+      clients.push(g);
+    }
+    return sum;
+  }
 }
 
 /**
@@ -248,30 +388,39 @@ export function computePressures(
   const gateways: GatewayPressure[] = [];
   const skips: OsmoticSkip[] = [];
   const zoneCount = Math.max(1, input.zones.length);
-  const selected = params.pressures;
-  const weights = params.weights;
 
-  // zone → fn → groups
-  const byZone = new Map<string, Map<string, TraceGroup[]>>();
-  for (const g of input.traces) {
+  // zone → fn → positions in input.traces; every client zone gets a small index for the round,
+  // so the per-row work (duplicate check, d_xz cache) is array indexing, not Map lookups.
+  const T0 = performance.now();
+  const traces = input.traces;
+  const clientIndex = new Map<string, number>();
+  const clientOf = new Int32Array(traces.length);
+  const byZone = new Map<string, Map<string, number[]>>();
+  for (let i = 0; i < traces.length; i++) {
+    const g = traces[i]!;
+    let ci = clientIndex.get(g.clientZone);
+    if (ci === undefined) clientIndex.set(g.clientZone, (ci = clientIndex.size));
+    clientOf[i] = ci;
     let fns = byZone.get(g.zone);
     if (!fns) byZone.set(g.zone, (fns = new Map()));
     const list = fns.get(g.fn);
-    if (list) list.push(g);
-    else fns.set(g.fn, [g]);
+    if (list) list.push(i);
+    else fns.set(g.fn, [i]);
   }
+  const clientZones = clientIndex.size;
+  if (process.env.OSMO_T) process.stderr.write(`group ${(performance.now() - T0).toFixed(1)}\n`);
   // One column block for the whole round: a typed array per function would be off-heap each.
-  const allColumns = new Float64Array(input.traces.length * COLUMNS);
+  const allColumns = new Float64Array(traces.length * COLUMNS);
   let nextOffset = 0;
 
-  const values: Record<PressureName, number> = {
-    request: 0,
-    rtt_log: 0,
-    network_distance: 0,
-    latency_req_unbound: 0,
-    latency_req_log: 0,
-    cpu_usage: 0,
-  };
+  const rows = new RowEvaluator(input, index, skips, params, clientZones);
+  // Duplicate client zones of one function: stamps per client zone index.
+  const seen = new Int32Array(clientZones);
+  let seenMark = 0;
+  let order: TraceGroup[] = [];
+  let groupBuffer: TraceGroup[] = [];
+  let groupClientBuffer = new Int32Array(64);
+  let orderClient = new Int32Array(64);
 
   for (const zone of [...byZone.keys()].sort()) {
     const gateway = index.gatewayByZone.get(zone);
@@ -282,8 +431,8 @@ export function computePressures(
     const fns = byZone.get(zone)!;
     const avgDistance = internalDistance(input, gateway, index.nodesByZone.get(zone) ?? [gateway.node]);
     const gw: GatewayPressure = { zone, node: gateway.node, functions: [] };
-    // d_xz per client zone, looked up once per gateway
-    const distances = new Map<string, number | undefined>();
+    const zoneCi = clientIndex.get(zone) ?? -1;
+    rows.startGateway(zoneCi, avgDistance, gateway.node);
 
     for (const fn of [...fns.keys()].sort()) {
       if ((index.runningCountByFn.get(fn) ?? 0) === 0) {
@@ -299,18 +448,71 @@ export function computePressures(
         });
         continue;
       }
-      const groups = mergeDuplicates(fns.get(fn)!);
-      let internal: TraceGroup | undefined;
-      const external: TraceGroup[] = [];
+      const positions = fns.get(fn)!;
+      // one group per client zone: a second group of the same zone is merged into the first
+      let duplicate = false;
+      if (positions.length > 1) {
+        const mark = ++seenMark;
+        for (const p of positions) {
+          const ci = clientOf[p]!;
+          if (seen[ci] === mark) {
+            duplicate = true;
+            break;
+          }
+          seen[ci] = mark;
+        }
+      }
+      let groups: readonly TraceGroup[];
+      let groupClient: Int32Array;
+      if (!duplicate) {
+        // the groups in place (reused buffers: no arrays per function)
+        if (groupClientBuffer.length < positions.length)
+          groupClientBuffer = new Int32Array(Math.max(positions.length, groupClientBuffer.length * 2));
+        groupBuffer.length = positions.length;
+        for (let k = 0; k < positions.length; k++) {
+          const p = positions[k]!;
+          groupBuffer[k] = traces[p]!;
+          groupClientBuffer[k] = clientOf[p]!;
+        }
+        groups = groupBuffer;
+        groupClient = groupClientBuffer;
+      } else {
+        groups = mergeDuplicates(positions.map((p) => traces[p]!));
+        groupClient = Int32Array.from(groups, (g) => clientIndex.get(g.clientZone)!);
+      }
+      // internal group first, then the others by descending count (stable)
+      const n0 = groups.length;
+      if (orderClient.length < n0) orderClient = new Int32Array(Math.max(n0, orderClient.length * 2));
+      order.length = 0;
+      let internal = -1;
       let total = 0;
       let maxCount = 0;
-      for (const g of groups) {
+      for (let k = 0; k < n0; k++) {
+        const g = groups[k]!;
         total += g.count;
         if (g.count > maxCount) maxCount = g.count;
-        if (g.clientZone === zone) internal ??= g;
-        else external.push(g);
+        if (internal < 0 && groupClient[k] === zoneCi) internal = k;
       }
-      sortByCountDescending(external);
+      let m = 0;
+      if (internal >= 0) {
+        order.push(groups[internal]!);
+        orderClient[m++] = groupClient[internal]!;
+      }
+      const externalStart = m;
+      for (let k = 0; k < n0; k++) {
+        if (groupClient[k] === zoneCi) continue; // the internal group, already first
+        const g = groups[k]!;
+        const ci = groupClient[k]!;
+        let j = m - 1;
+        while (j >= externalStart && order[j]!.count < g.count) {
+          order[j + 1] = order[j]!;
+          orderClient[j + 1] = orderClient[j]!;
+          j--;
+        }
+        order[j + 1] = g;
+        orderClient[j + 1] = ci;
+        m++;
+      }
 
       const running = index.runningByFnZone.get(fnZoneKey(fn, zone)) ?? [];
       let cpuSum = 0;
@@ -321,7 +523,17 @@ export function computePressures(
         cpuN++;
       }
       const cpuMean = cpuN > 0 ? cpuSum / cpuN : 0;
-      const group: FunctionPressure = {
+      const cpuUsage = cpuUsagePressure(cpuMean);
+      const cols = allColumns.subarray(nextOffset, nextOffset + n0 * COLUMNS);
+      const clients: TraceGroup[] = [];
+      rows.components[5] = cpuUsage;
+
+      const sum = rows.evaluate(fn, zone, required, maxCount, order, orderClient, m, cols, clients);
+      const n = clients.length;
+      nextOffset += n * COLUMNS;
+      if (n === 0) continue;
+      rowCount += n;
+      gw.functions.push({
         fn,
         zone,
         gateway: gateway.node,
@@ -331,66 +543,17 @@ export function computePressures(
         maxLatency: input.maxLatency,
         runningPods: running.length,
         cpuMean,
-        cpuUsage: cpuUsagePressure(cpuMean),
-        clients: [],
-        columns: allColumns.subarray(nextOffset, nextOffset + groups.length * COLUMNS),
-        mean: 0,
-      };
-      const cols = group.columns;
-      values.cpu_usage = group.cpuUsage;
-
-      const evaluate = (g: TraceGroup) => {
-        const x = g.clientZone;
-        let distance: number | undefined;
-        if (x === zone) distance = avgDistance;
-        else if (distances.has(x)) distance = distances.get(x);
-        else {
-          const other = index.gatewayByZone.get(x);
-          distance = other ? input.latency(other.node, gateway.node) : undefined;
-          distances.set(x, distance);
-        }
-        if (distance === undefined) {
-          const other = index.gatewayByZone.get(x);
-          skips.push({
-            reason: other
-              ? `the latency graph has no entry between gateways ${other.node} and ${gateway.node}`
-              : 'the client zone has no API gateway',
-            fn,
-            zone,
-            clientZone: x,
-          });
-          return;
-        }
-        const t = percentile(g.times, params.percentile);
-        values.request = requestPressure(g.count, maxCount);
-        values.rtt_log = rttLogPressure(t, params.logistic);
-        values.network_distance = networkDistancePressure(distance, input.maxLatency);
-        values.latency_req_unbound = latencyRequirementPressure(distance, required);
-        values.latency_req_log = latencyRequirementLogPressure(distance, required, params.logistic);
-        const o = group.clients.length * COLUMNS;
-        cols[o + VALUE] = combinedPressure(values, selected, weights);
-        cols[o + REQUEST] = values.request;
-        cols[o + RTT_LOG] = values.rtt_log;
-        cols[o + NETWORK_DISTANCE] = values.network_distance;
-        cols[o + LATENCY_REQ_UNBOUND] = values.latency_req_unbound;
-        cols[o + LATENCY_REQ_LOG] = values.latency_req_log;
-        cols[o + TIME] = t;
-        cols[o + DISTANCE] = distance;
-        group.clients.push(g);
-      };
-      if (internal) evaluate(internal);
-      for (const g of external) evaluate(g);
-      const n = group.clients.length;
-      nextOffset += n * COLUMNS;
-      if (n === 0) continue;
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += cols[i * COLUMNS + VALUE]!;
-      group.mean = sum / n;
-      rowCount += n;
-      gw.functions.push(group);
+        cpuUsage,
+        clients,
+        columns: cols,
+        mean: sum / n,
+      });
     }
     if (gw.functions.length > 0) gateways.push(gw);
   }
+  order = [];
+  groupBuffer = [];
+  if (process.env.OSMO_T) process.stderr.write(`all ${(performance.now() - T0).toFixed(1)}\n`);
   return { gateways, rowCount, skips };
 }
 

@@ -50,6 +50,7 @@ export function osmoticInputFromContext(ctx: GalileoContext, options: ContextInp
   }
 
   const traces: TraceGroup[] = [];
+  const timeLists: number[][] = [];
   for (const zone of zones) {
     const groups = new Map<
       string,
@@ -78,7 +79,19 @@ export function osmoticInputFromContext(ctx: GalileoContext, options: ContextInp
         count: g.times.length,
         times: g.times,
       });
+      timeLists.push(g.times);
     }
+  }
+  // One column of target times for the round: each group's times are a view of it (a round at
+  // scale holds hundreds of thousands of groups; small arrays each cost the GC and the cache).
+  let total = 0;
+  for (const list of timeLists) total += list.length;
+  const column = new Float64Array(total);
+  let offset = 0;
+  for (const [i, list] of timeLists.entries()) {
+    column.set(list, offset);
+    traces[i] = { ...traces[i]!, times: column.subarray(offset, offset + list.length) };
+    offset += list.length;
   }
 
   return {
