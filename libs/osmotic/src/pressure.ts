@@ -218,6 +218,17 @@ function internalDistance(input: OsmoticInput, gateway: OsmoticGateway, nodes: r
   return n > 0 ? sum / n : 0;
 }
 
+/**
+ * Per-trace scratch columns of computePressures, kept across rounds: fresh ones (three times 4
+ * bytes per trace group) would be external memory each round, which V8 answers with full GCs of
+ * the whole context.
+ */
+const scratch: Int32Array[] = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
+function scratchInts(slot: number, n: number): Int32Array {
+  if (scratch[slot]!.length < n) scratch[slot] = new Int32Array(n);
+  return scratch[slot]!.subarray(0, n);
+}
+
 /** The per-row work of computePressures, kept small so it is optimised early and stays so. */
 class RowEvaluator {
   readonly distState: Uint8Array;
@@ -226,7 +237,8 @@ class RowEvaluator {
   readonly cachedRequired: Float64Array;
   readonly cachedUnbound: Float64Array;
   readonly cachedLog: Float64Array;
-  readonly components = new Float64Array(6);
+  /** The six components of a row in PRESSURE_NAMES order; [6] is NaN, for a name that is none of them. */
+  readonly components = Float64Array.of(0, 0, 0, 0, 0, 0, Number.NaN);
   readonly selectedIndex: Int32Array;
   readonly selectedWeight: Float64Array;
   readonly selectedCount: number;
@@ -265,7 +277,7 @@ class RowEvaluator {
     this.selectedWeight = new Float64Array(selected.length);
     for (let k = 0; k < selected.length; k++) {
       const name = selected[k]!;
-      this.selectedIndex[k] = componentIndex[name];
+      this.selectedIndex[k] = componentIndex[name] ?? 6; // as combinedPressure: NaN
       this.selectedWeight[k] = params.weights?.[name] ?? 1;
     }
     this.logisticParams = params.logistic;
@@ -295,6 +307,7 @@ class RowEvaluator {
     clients: TraceGroup[],
   ): number {
     let sum = 0;
+    let count = 0;
     let o = 0;
     for (let k = 0; k < m; k++) {
       const g = order[k]!;
@@ -366,8 +379,9 @@ class RowEvaluator {
       cols[o + DISTANCE] = distance;
       o += COLUMNS;
       sum += value;
-      clients.push(g);
+      clients[count++] = g;
     }
+    clients.length = count;
     return sum;
   }
 }
@@ -391,11 +405,14 @@ export function computePressures(
 
   // zone → fn → positions in input.traces; every client zone gets a small index for the round,
   // so the per-row work (duplicate check, d_xz cache) is array indexing, not Map lookups.
-  const T0 = performance.now();
   const traces = input.traces;
   const clientIndex = new Map<string, number>();
-  const clientOf = new Int32Array(traces.length);
-  const byZone = new Map<string, Map<string, number[]>>();
+  const clientOf = scratchInts(0, traces.length);
+  // (zone, fn) buckets, then the trace positions sorted by bucket (a counting sort: no array per
+  // bucket), in input order within a bucket
+  const byZone = new Map<string, Map<string, number>>();
+  const bucketOf = scratchInts(1, traces.length);
+  const bucketSize: number[] = [];
   for (let i = 0; i < traces.length; i++) {
     const g = traces[i]!;
     let ci = clientIndex.get(g.clientZone);
@@ -403,12 +420,20 @@ export function computePressures(
     clientOf[i] = ci;
     let fns = byZone.get(g.zone);
     if (!fns) byZone.set(g.zone, (fns = new Map()));
-    const list = fns.get(g.fn);
-    if (list) list.push(i);
-    else fns.set(g.fn, [i]);
+    let b = fns.get(g.fn);
+    if (b === undefined) {
+      fns.set(g.fn, (b = bucketSize.length));
+      bucketSize.push(0);
+    }
+    bucketOf[i] = b;
+    bucketSize[b]!++;
   }
+  const bucketStart = new Int32Array(bucketSize.length + 1);
+  for (let b = 0; b < bucketSize.length; b++) bucketStart[b + 1] = bucketStart[b]! + bucketSize[b]!;
+  const fill = bucketStart.slice(0, bucketSize.length);
+  const sorted = scratchInts(2, traces.length);
+  for (let i = 0; i < traces.length; i++) sorted[fill[bucketOf[i]!]!++] = i;
   const clientZones = clientIndex.size;
-  if (process.env.OSMO_T) process.stderr.write(`group ${(performance.now() - T0).toFixed(1)}\n`);
   // One column block for the whole round: a typed array per function would be off-heap each.
   const allColumns = new Float64Array(traces.length * COLUMNS);
   let nextOffset = 0;
@@ -448,7 +473,8 @@ export function computePressures(
         });
         continue;
       }
-      const positions = fns.get(fn)!;
+      const bucket = fns.get(fn)!;
+      const positions = sorted.subarray(bucketStart[bucket]!, bucketStart[bucket + 1]!);
       // one group per client zone: a second group of the same zone is merged into the first
       let duplicate = false;
       if (positions.length > 1) {
@@ -477,7 +503,7 @@ export function computePressures(
         groups = groupBuffer;
         groupClient = groupClientBuffer;
       } else {
-        groups = mergeDuplicates(positions.map((p) => traces[p]!));
+        groups = mergeDuplicates(Array.from(positions, (p) => traces[p]!));
         groupClient = Int32Array.from(groups, (g) => clientIndex.get(g.clientZone)!);
       }
       // internal group first, then the others by descending count (stable)
@@ -525,7 +551,7 @@ export function computePressures(
       const cpuMean = cpuN > 0 ? cpuSum / cpuN : 0;
       const cpuUsage = cpuUsagePressure(cpuMean);
       const cols = allColumns.subarray(nextOffset, nextOffset + n0 * COLUMNS);
-      const clients: TraceGroup[] = [];
+      const clients = new Array<TraceGroup>(m); // exact size: no growth copies
       rows.components[5] = cpuUsage;
 
       const sum = rows.evaluate(fn, zone, required, maxCount, order, orderClient, m, cols, clients);
@@ -553,7 +579,6 @@ export function computePressures(
   }
   order = [];
   groupBuffer = [];
-  if (process.env.OSMO_T) process.stderr.write(`all ${(performance.now() - T0).toFixed(1)}\n`);
   return { gateways, rowCount, skips };
 }
 
