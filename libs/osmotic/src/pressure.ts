@@ -4,8 +4,6 @@ import {
   latencyRequirementPressure,
   networkDistancePressure,
   percentile,
-  requestPressure,
-  rttLogPressure,
   type PressureName,
 } from './formulas.js';
 import type { OsmoticGateway, OsmoticInput, OsmoticParameters, OsmoticPod, TraceGroup } from './input.js';
@@ -244,6 +242,10 @@ class RowEvaluator {
   readonly selectedCount: number;
   readonly logisticParams: OsmoticParameters['logistic'];
   readonly q: number;
+  /** percentile's rank / (n − 1), and rtt_log's midpoint d·(1−offset). */
+  readonly rankFraction: number;
+  readonly rttMidpoint: number;
+  readonly sortedTimes = new Float64Array(64);
   readonly maxLatency: number;
   zoneCi = -1;
   avgDistance = 0;
@@ -282,6 +284,8 @@ class RowEvaluator {
     }
     this.logisticParams = params.logistic;
     this.q = params.percentile;
+    this.rankFraction = Math.min(100, Math.max(0, params.percentile)) / 100;
+    this.rttMidpoint = params.logistic.d * (1 - params.logistic.offset);
     this.maxLatency = input.maxLatency;
   }
 
@@ -358,9 +362,35 @@ class RowEvaluator {
           this.cachedLog[ci] = logReq;
         }
       }
-      const t = percentile(g.times, this.q);
-      const request = requestPressure(g.count, maxCount);
-      const rtt = rttLogPressure(t, this.logisticParams);
+      // percentile, requestPressure and rttLogPressure, inlined (the same arithmetic): calls
+      // would box their double arguments and results, 500,000 times a round
+      const times = g.times;
+      const n = times.length;
+      let t: number;
+      if (n === 0) t = Number.NaN;
+      else if (n === 1) t = times[0]!;
+      else if (n > 64) t = percentile(times, this.q);
+      else {
+        const sortedTimes = this.sortedTimes;
+        for (let i = 0; i < n; i++) {
+          const v = times[i]!;
+          let j = i - 1;
+          while (j >= 0 && sortedTimes[j]! > v) {
+            sortedTimes[j + 1] = sortedTimes[j]!;
+            j--;
+          }
+          sortedTimes[j + 1] = v;
+        }
+        const rank = this.rankFraction * (n - 1);
+        const lo = Math.floor(rank);
+        const hi = Math.ceil(rank);
+        t = sortedTimes[lo]! + (sortedTimes[hi]! - sortedTimes[lo]!) * (rank - lo);
+      }
+      const request = maxCount > 0 ? g.count / maxCount : 0;
+      const lp = this.logisticParams;
+      const rtt = Number.isFinite(t)
+        ? ((lp.a - lp.b) / (1 + Math.exp(-lp.c * (t - this.rttMidpoint))) + lp.b) / lp.a
+        : 0;
       this.components[0] = request;
       this.components[1] = rtt;
       this.components[2] = network;

@@ -70,7 +70,7 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('recovery with %s', (kind) => {
     const row = await f.waitForStatus('killed', 'FAILED');
     expect(row.end).not.toBeNull();
     // the restarted 'dk' waits for the killed instance's lease, then ends what it left (its projection catches up from the beginning)
-    expect(await waitFor(() => reasonOf(f.eventsOf('killed')))).toBe(
+    expect(await waitFor(() => reasonOf(f!.eventsOf('killed')))).toBe(
       "the daemon 'dk' restarted while the experiment was running after line 2; its client groups were closed",
     );
     const info = await createWorkerClient(f.bus).info('w1');
@@ -109,7 +109,7 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('recovery with %s', (kind) => {
 
     await f.startDaemon('survivor');
     await f.waitForStatus('orphan', 'FAILED');
-    expect(await waitFor(() => reasonOf(f.eventsOf('orphan')))).toBe(
+    expect(await waitFor(() => reasonOf(f!.eventsOf('orphan')))).toBe(
       "the daemon 'doomed' stopped (its lease expired) while the experiment was running after line 2; its client groups were closed",
     );
     await f.waitForStatus('taken', 'FINISHED');
