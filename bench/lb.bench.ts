@@ -9,7 +9,7 @@
 //    weight store and publishes the events), then steady-state runs (computed, nothing changed).
 // Prints one JSON object as the last line.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { createLbOptimizer } from '@galileo/lb-optimizer';
 import { createLogger } from '@galileo/logging';
 import { deleteKeysWithPrefix, testPrefix } from '@galileo/testing';
 import { Redis } from 'ioredis';
-import { startNginx, type Nginx } from './worker-bench-nginx.js';
+import { nginxConfig, startNginx, type Nginx } from './worker-bench-nginx.js';
 import { runWrk, type PeerResult } from './worker-bench-peers.js';
 import {
   checkPrerequisites,
@@ -73,30 +73,13 @@ async function startNginxProxy(
 ): Promise<{ url: string; workerPid: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'galileo-bench-nginx-proxy-'));
   const port = await freePort();
-  const temp = (name: string) => {
-    mkdirSync(join(dir, name), { recursive: true });
-    return join(dir, name);
-  };
   const file = join(dir, 'nginx.conf');
   writeFileSync(
     file,
-    `# written by bench/lb.bench.ts
-daemon off;
-master_process on;
-worker_processes 1;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} warn;
-events { worker_connections 8192; multi_accept on; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 600s;
-  client_body_temp_path ${temp('body')};
-  proxy_temp_path ${temp('proxy')};
-  fastcgi_temp_path ${temp('fastcgi')};
-  uwsgi_temp_path ${temp('uwsgi')};
-  scgi_temp_path ${temp('scgi')};
-  upstream backends {
+    nginxConfig(
+      dir,
+      'bench/lb.bench.ts',
+      `  upstream backends {
 ${backends.map((b) => `    server ${b} weight=1;`).join('\n')}
     keepalive 256;
   }
@@ -109,8 +92,8 @@ ${backends.map((b) => `    server ${b} weight=1;`).join('\n')}
       proxy_set_header X-Forwarded-For lb-bench;
     }
   }
-}
 `,
+    ),
   );
   const child = spawn('taskset', ['-c', core, NGINX, '-p', dir, '-e', join(dir, 'error.log'), '-c', file], {
     stdio: 'ignore',

@@ -15,12 +15,16 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-function config(dir: string, port: number): string {
+/**
+ * A whole nginx.conf for one foreground worker process with its files in `dir`: the settings every
+ * bench's nginx shares (keep-alive, no access log, temp paths inside `dir`) around `httpBody`.
+ */
+export function nginxConfig(dir: string, writtenBy: string, httpBody: string): string {
   const temp = (name: string) => {
     mkdirSync(join(dir, name), { recursive: true });
     return join(dir, name);
   };
-  return `# written by bench/worker.bench.ts
+  return `# written by ${writtenBy}
 daemon off;
 master_process on;
 worker_processes 1;
@@ -39,15 +43,23 @@ http {
   fastcgi_temp_path ${temp('fastcgi')};
   uwsgi_temp_path ${temp('uwsgi')};
   scgi_temp_path ${temp('scgi')};
-  server {
+${httpBody}}
+`;
+}
+
+function config(dir: string, port: number): string {
+  return nginxConfig(
+    dir,
+    'bench/worker.bench.ts',
+    `  server {
     listen 127.0.0.1:${port} backlog=4096;
     location / {
       default_type text/plain;
       return 200 "ok";
     }
   }
-}
-`;
+`,
+  );
 }
 
 async function waitUntilServing(url: string, timeoutMs: number, failed: () => string | null): Promise<void> {
