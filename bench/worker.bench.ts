@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createBus, type Bus } from '@galileo/bus';
-import { galileoCatalogue, type GalileoCatalogue } from '@galileo/events';
+import { galileoCatalogue, tracesOf, type GalileoCatalogue } from '@galileo/events';
 import { createRoutingTable } from '@galileo/routing';
 import { deleteKeysWithPrefix, testPrefix } from '@galileo/testing';
 import { createWorkerClient, type ClientGroupInfo, type WorkerClient } from '@galileo/worker';
@@ -113,10 +113,11 @@ async function countTraces(bus: Bus<GalileoCatalogue>) {
     batchSize: 1000,
     blockMs: 100,
     handler: (event) => {
-      if (event.type !== 'TraceRecorded') return;
+      const traces = tracesOf(event);
+      if (traces.length === 0) return;
       const id = event.correlationId ?? '';
-      perExperiment.set(id, (perExperiment.get(id) ?? 0) + 1);
-      if (event.data.status !== 200) non200++;
+      perExperiment.set(id, (perExperiment.get(id) ?? 0) + traces.length);
+      for (const trace of traces) if (trace.status !== 200) non200++;
     },
   });
   return {

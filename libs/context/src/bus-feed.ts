@@ -1,5 +1,5 @@
 import type { Bus, BusLogger, StartAt, Subscription } from '@galileo/bus';
-import type { GalileoCatalogue } from '@galileo/events';
+import { tracesOf, type GalileoCatalogue } from '@galileo/events';
 import type { Redis } from 'ioredis';
 import type { GalileoContext } from './galileo-context.js';
 import { NODE_INFO_KEY_PREFIX, parseNodeInfo, type NodeInfo } from './node-info.js';
@@ -39,7 +39,7 @@ export async function feedContextFromBus(
       ...common,
       group: `${options.group}:traces`,
       handler: (event) => {
-        if (event.type === 'TraceRecorded') context.recordTrace(event.data);
+        for (const trace of tracesOf(event)) context.recordTrace(trace);
       },
     }),
     bus.subscribe('galileo.telemetry.>', {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCatalogue } from './catalogue.js';
 import { encodeToken } from './subject.js';
+import type { CatalogueEvent } from './envelope.js';
 import { experimentEvents } from './experiment-events.js';
 import { recordingEvents } from './recording-events.js';
 import { balancingEvents } from './balancing-events.js';
@@ -21,6 +22,14 @@ export const requestTraceSchema = z.object({
   response: z.string().nullable(),
 });
 export type RequestTrace = z.infer<typeof requestTraceSchema>;
+
+/** Traces per TraceBatchRecorded event at most (an envelope of ~1,000 traces is ~400 kB). */
+export const MAX_TRACES_PER_BATCH = 1_000;
+
+export const traceBatchSchema = z.object({
+  traces: z.array(requestTraceSchema).min(1).max(MAX_TRACES_PER_BATCH),
+});
+export type TraceBatch = z.infer<typeof traceBatchSchema>;
 
 /** One telemd reading (§6.1); timestamp in epoch seconds. */
 export const telemetrySchema = z.object({
@@ -79,6 +88,12 @@ const coreEvents = {
     version: 1,
     description: 'A worker performed one request (galileo RequestTrace).',
     schema: requestTraceSchema,
+  },
+  TraceBatchRecorded: {
+    version: 1,
+    description:
+      'A worker performed these requests (galileo RequestTraces of one service and experiment, in the order they completed): the form the worker publishes, one envelope per batch, so that the bus costs per batch and not per request.',
+    schema: traceBatchSchema,
   },
   TelemetryReported: {
     version: 1,
@@ -178,6 +193,17 @@ export const galileoCatalogue = defineCatalogue({
   ...scalingEvents,
 });
 export type GalileoCatalogue = typeof galileoCatalogue;
+
+/**
+ * The traces an event carries: one for `TraceRecorded`, all of them for `TraceBatchRecorded`, none
+ * for any other type. Consumers of `galileo.traces.>` read traces through this, whichever form the
+ * producer chose.
+ */
+export function tracesOf(event: CatalogueEvent<GalileoCatalogue>): readonly RequestTrace[] {
+  if (event.type === 'TraceBatchRecorded') return event.data.traces;
+  if (event.type === 'TraceRecorded') return [event.data];
+  return [];
+}
 
 /** Subjects of the galileo streams. Names become single tokens (dots in host names are encoded). */
 export const galileoSubjects = {

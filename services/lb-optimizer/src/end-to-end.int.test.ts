@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBus } from '@galileo/bus';
 import { podJson } from '@galileo/context';
-import { galileoCatalogue, galileoSubjects, type RequestTrace } from '@galileo/events';
+import { galileoCatalogue, galileoSubjects, tracesOf, type RequestTrace } from '@galileo/events';
 import { createRoutingTable } from '@galileo/routing';
 import { createSampleApp, type SampleApp } from '@galileo/sample-app';
 import { freePort, redisTestContext, testEtcdHost, testEtcdPrefix, waitFor } from '@galileo/testing';
@@ -209,7 +209,7 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
       group: 'e2e-test',
       startAt: 'beginning',
       handler: (e) => {
-        if (e.type === 'TraceRecorded') traces.push(e.data);
+        traces.push(...tracesOf(e));
       },
     });
     const group = (await bus.request(

@@ -13,6 +13,7 @@ import {
   experimentSubjects,
   galileoSubjects,
   parseTraceLineFields,
+  tracesOf,
   type CatalogueEvent,
   type GalileoCatalogue,
   type RequestTrace,
@@ -433,8 +434,15 @@ export function createRecorder(deps: RecorderDeps): Recorder {
         }),
       );
       await subscribeData('galileo.traces.>', 'traces', (event) => {
-        if (event.type !== 'TraceRecorded') return;
-        return traces.add({ data: event.data, correlationId: event.correlationId, eventId: event.id });
+        const carried = tracesOf(event);
+        if (carried.length === 0) return;
+        // A batch event is acknowledged once every trace it carries is written (one or two slots).
+        const written = new Set<Promise<void>>();
+        for (const data of carried)
+          written.add(traces.add({ data, correlationId: event.correlationId, eventId: event.id }));
+        return written.size === 1
+          ? written.values().next().value
+          : Promise.all(written).then(() => undefined);
       });
       await subscribeData('galileo.telemetry.>', 'telemetry', (event) => {
         if (event.type !== 'TelemetryReported') return;

@@ -1,5 +1,12 @@
 import { createBus } from '@galileo/bus';
-import { galileoCatalogue, type RequestTrace } from '@galileo/events';
+import {
+  galileoCatalogue,
+  MAX_TRACES_PER_BATCH,
+  tracesOf,
+  type CatalogueEvent,
+  type GalileoCatalogue,
+  type RequestTrace,
+} from '@galileo/events';
 import { createLogger } from '@galileo/logging';
 import { redisTestContext, waitFor, type RedisTestContext } from '@galileo/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,7 +65,8 @@ describe('trace batcher (real Redis)', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(await length()).toBe(0);
     batcher.add(trace(4), 'exp-1');
-    await waitFor(async () => (await length()) === 5, { timeoutMs: 1_000, what: '5 traces on the stream' });
+    // one TraceBatchRecorded event carries the five traces
+    await waitFor(async () => (await length()) === 1, { timeoutMs: 1_000, what: 'the batch on the stream' });
     expect(batcher.stats()).toMatchObject({ published: 5, buffered: 0 });
   });
 
@@ -76,10 +84,42 @@ describe('trace batcher (real Redis)', () => {
     expect(Date.now() - started).toBeLessThan(500);
     expect(received[0]).toMatchObject({
       subject: 'galileo.traces.alex%2Enet',
-      type: 'TraceRecorded',
+      type: 'TraceBatchRecorded',
       correlationId: 'exp-9',
-      data: trace(1, 'alex.net'),
+      data: { traces: [trace(1, 'alex.net')] },
     });
+  });
+
+  it('publishes one batch event per service and experiment, in order, at most MAX_TRACES_PER_BATCH each', async () => {
+    const { bus, batcher } = setup(1_000_000, 60_000);
+    const received: CatalogueEvent<GalileoCatalogue>[] = [];
+    await bus.subscribe('galileo.traces.>', {
+      group: 'test',
+      blockMs: 50,
+      handler: (e) => void received.push(e),
+    });
+    const total = MAX_TRACES_PER_BATCH + 5;
+    for (let i = 0; i < total; i++) batcher.add(trace(i, 'a'), 'exp-1');
+    batcher.add(trace(0, 'b'), 'exp-1');
+    batcher.add(trace(1, 'a'), 'exp-2');
+    batcher.add(trace(2, 'a'), null);
+    await batcher.flush();
+    await waitFor(() => received.length === 5, { timeoutMs: 2_000, what: 'five batch events' });
+    const summary = received.map((e) => ({
+      subject: e.subject,
+      correlationId: e.correlationId,
+      traces: tracesOf(e).length,
+    }));
+    expect(summary).toEqual([
+      { subject: 'galileo.traces.a', correlationId: 'exp-1', traces: MAX_TRACES_PER_BATCH },
+      { subject: 'galileo.traces.a', correlationId: 'exp-1', traces: 5 },
+      { subject: 'galileo.traces.b', correlationId: 'exp-1', traces: 1 },
+      { subject: 'galileo.traces.a', correlationId: 'exp-2', traces: 1 },
+      { subject: 'galileo.traces.a', correlationId: null, traces: 1 },
+    ]);
+    const ids = received.slice(0, 2).flatMap((e) => tracesOf(e).map((t) => t.request_id));
+    expect(ids).toEqual(Array.from({ length: total }, (_, i) => `abcdef0123:${i}`));
+    expect(batcher.stats()).toMatchObject({ published: total + 3, buffered: 0 });
   });
 
   it('drops and counts traces beyond its bound instead of growing without limit', async () => {

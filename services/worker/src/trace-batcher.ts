@@ -1,5 +1,10 @@
 import type { Bus, PublishItem } from '@galileo/bus';
-import { galileoSubjects, type GalileoCatalogue, type RequestTrace } from '@galileo/events';
+import {
+  galileoSubjects,
+  MAX_TRACES_PER_BATCH,
+  type GalileoCatalogue,
+  type RequestTrace,
+} from '@galileo/events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@galileo/logging';
 import { formatTraceLine } from './trace-line.js';
@@ -36,17 +41,24 @@ export interface TraceBatcher {
 }
 
 /** Traces per publishBatch call: large enough to keep up at tens of thousands per second. */
-const MAX_BATCH = 1_000;
+const MAX_BATCH = 5_000;
+
+interface BufferedTrace {
+  trace: RequestTrace;
+  experimentId: string | null;
+}
 
 /**
- * Buffers traces and publishes them on the bus as `TraceRecorded` events on
- * `galileo.traces.<service>` (correlationId = the experiment), by size and by time. One flush runs
- * at a time and takes whatever accumulated meanwhile, so batches grow with the load.
+ * Buffers traces and publishes them on the bus as `TraceBatchRecorded` events on
+ * `galileo.traces.<service>` (correlationId = the experiment), by size and by time: one event per
+ * service and experiment per flush, of at most MAX_TRACES_PER_BATCH traces, so that the bus, Redis
+ * and every consumer pay per batch rather than per request. One flush runs at a time and takes
+ * whatever accumulated meanwhile, so batches grow with the load.
  */
 export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
   const { bus, flushSize, mirror, logger } = options;
   const maxBuffered = options.maxBuffered ?? 100_000;
-  let buffer: PublishItem<GalileoCatalogue>[] = [];
+  let buffer: BufferedTrace[] = [];
   const counts = { published: 0, dropped: 0, failed: 0 };
   let flushing: Promise<void> | null = null;
   let flushSoon: NodeJS.Immediate | null = null;
@@ -67,13 +79,10 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
       const batch = buffer.length <= MAX_BATCH ? buffer : buffer.slice(0, MAX_BATCH);
       buffer = buffer.length <= MAX_BATCH ? [] : buffer.slice(MAX_BATCH);
       try {
-        await bus.publishBatch(batch);
+        await bus.publishBatch(batchEvents(batch));
         if (mirror) {
           const pipeline = mirror.redis.pipeline();
-          for (const item of batch) {
-            if (item.draft.type === 'TraceRecorded')
-              pipeline.publish(mirror.channel, formatTraceLine(item.draft.data));
-          }
+          for (const { trace } of batch) pipeline.publish(mirror.channel, formatTraceLine(trace));
           await pipeline.exec();
         }
         counts.published += batch.length;
@@ -82,6 +91,40 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
         logger.error({ err: e, traces: batch.length }, 'publishing traces failed; the batch is lost');
       }
     }
+  }
+
+  /** One TraceBatchRecorded per service and experiment (and per MAX_TRACES_PER_BATCH), in order. */
+  function batchEvents(batch: readonly BufferedTrace[]): PublishItem<GalileoCatalogue>[] {
+    const groups = new Map<
+      string,
+      { service: string; experimentId: string | null; traces: RequestTrace[] }
+    >();
+    for (const { trace, experimentId } of batch) {
+      const key = `${experimentId ?? ''}\u0000${trace.service}`;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { service: trace.service, experimentId, traces: [] };
+        groups.set(key, group);
+      }
+      group.traces.push(trace);
+    }
+    const items: PublishItem<GalileoCatalogue>[] = [];
+    for (const { service, experimentId, traces } of groups.values()) {
+      for (let i = 0; i < traces.length; i += MAX_TRACES_PER_BATCH) {
+        items.push({
+          subject: subjectOf(service),
+          draft: {
+            type: 'TraceBatchRecorded',
+            data: {
+              traces:
+                traces.length <= MAX_TRACES_PER_BATCH ? traces : traces.slice(i, i + MAX_TRACES_PER_BATCH),
+            },
+            correlationId: experimentId,
+          },
+        });
+      }
+    }
+    return items;
   }
 
   function flush(): Promise<void> {
@@ -114,10 +157,7 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
         }
         return;
       }
-      buffer.push({
-        subject: subjectOf(trace.service),
-        draft: { type: 'TraceRecorded', data: trace, correlationId: experimentId },
-      });
+      buffer.push({ trace, experimentId });
       // Gather everything finishing in this turn of the event loop into one batch.
       if (buffer.length >= flushSize && !flushing && !flushSoon) {
         flushSoon = setImmediate(() => {

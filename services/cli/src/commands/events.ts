@@ -12,7 +12,7 @@ export interface TailOptions {
   all?: boolean;
 }
 
-const NOISY = new Set(['TraceRecorded', 'TelemetryReported']);
+const NOISY = new Set(['TraceRecorded', 'TraceBatchRecorded', 'TelemetryReported']);
 
 export function formatEventLine(event: CatalogueEvent<GalileoCatalogue>): string {
   const time = event.time.replace('T', ' ').replace('Z', '');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { plannedDurationSeconds, type ExperimentOperations } from '@galileo/api';
 import type { Bus, Subscription } from '@galileo/bus';
-import { encodeToken, type GalileoCatalogue } from '@galileo/events';
+import { encodeToken, tracesOf, type GalileoCatalogue } from '@galileo/events';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { experimentBodyFrom } from '../run/experiment-input.js';
@@ -107,14 +107,10 @@ async function follow(
       startAt,
       batchSize: 1_000,
       handler: (event) => {
-        if (event.type !== 'TraceRecorded') return;
-        if (event.correlationId !== id && event.data.exp_id !== id) return;
-        apply({
-          type: 'trace',
-          created: event.data.created,
-          done: event.data.done,
-          status: event.data.status,
-        });
+        for (const trace of tracesOf(event)) {
+          if (event.correlationId !== id && trace.exp_id !== id) continue;
+          apply({ type: 'trace', created: trace.created, done: trace.done, status: trace.status });
+        }
       },
     }),
   );

@@ -10,7 +10,7 @@ import {
   type ExperimentStatus,
   type GalileoDatabase,
 } from '@galileo/db';
-import { galileoCatalogue, type CatalogueEvent, type GalileoCatalogue } from '@galileo/events';
+import { galileoCatalogue, tracesOf, type CatalogueEvent, type GalileoCatalogue } from '@galileo/events';
 import { createLogger } from '@galileo/logging';
 import { createRoutingTable } from '@galileo/routing';
 import { createSampleApp, type SampleApp } from '@galileo/sample-app';
@@ -160,12 +160,12 @@ export async function daemonFixture(
     blockMs: 100,
     batchSize: 1000,
     handler: (e) => {
-      if (e.type === 'TraceRecorded')
+      for (const trace of tracesOf(e))
         traces.push({
-          exp_id: e.data.exp_id,
+          exp_id: trace.exp_id,
           correlationId: e.correlationId,
-          service: e.data.service,
-          status: e.data.status,
+          service: trace.service,
+          status: trace.status,
         });
     },
   });

@@ -1,6 +1,7 @@
 import { createBus, type Bus } from '@galileo/bus';
 import {
   galileoCatalogue,
+  tracesOf,
   type CatalogueEvent,
   type GalileoCatalogue,
   type RequestTrace,
@@ -108,8 +109,8 @@ export async function workerFixture(label: string, app?: SampleApp): Promise<Wor
         batchSize: 1000,
         blockMs: 100,
         handler: (event) => {
-          if (event.type === 'TraceRecorded')
-            collected.traces.push({ trace: event.data, correlationId: event.correlationId });
+          for (const trace of tracesOf(event))
+            collected.traces.push({ trace, correlationId: event.correlationId });
         },
       });
       return collected;
