@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { bundleService } from '../scripts/bundle-service.mjs';
 import { createBus, type Bus } from '@galileo/bus';
 import { galileoCatalogue, tracesOf, type GalileoCatalogue } from '@galileo/events';
 import { createRoutingTable } from '@galileo/routing';
@@ -74,7 +75,8 @@ const HOLD = { rateErrorPct: 1, latePct: 0.1 };
 const targets = { tracedReqPerSec: 25_000, ratioToAutocannon: 0.7, rssMb: 150, ...HOLD };
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const workerMain = fileURLToPath(new URL('../services/worker/src/main.ts', import.meta.url));
+/** The worker runs as the image runs it: its bundle on plain node (built at the start of the run). */
+const workerMain = await bundleService('worker');
 
 interface Step {
   phase: 'warmup' | 'ladder' | 'search';
@@ -133,9 +135,10 @@ function startWorker(prefix: string): ChildProcess {
   const node = [
     ...NODE_FLAGS,
     ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
-    '--import',
-    'tsx',
-    ...(PROBE ? ['--import', fileURLToPath(new URL('./worker-bench-probe.ts', import.meta.url))] : []),
+    // the probe is TypeScript: with it (diagnostics only) the worker carries tsx's hooks too
+    ...(PROBE
+      ? ['--import', 'tsx', '--import', fileURLToPath(new URL('./worker-bench-probe.ts', import.meta.url))]
+      : []),
   ];
   return spawn('taskset', ['-c', WORKER_CORE, process.execPath, ...node, workerMain], {
     cwd: repoRoot,

@@ -1,5 +1,7 @@
-// The image's entry point: `docker run galileo <service> [args…]` runs services/<service>/src/main.ts
-// in this process (node stays PID 1 and receives SIGTERM itself; tsx is loaded by `--import tsx`).
+// The image's entry point: `docker run galileo <service> [args…]` runs the service in this process
+// (node stays PID 1 and receives SIGTERM itself): its bundle (services/<service>/dist/main.mjs,
+// built by the image for the worker) on plain node, or else its services/<service>/src/main.ts
+// through tsx, registered here for that service only.
 // `--help` lists the services; `--check` (used by the build) fails when an entry point is missing.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -50,7 +52,13 @@ if (!existsSync(main)) {
   process.stderr.write(`service '${arg}' has no entry point ${service.main} in this image\n`);
   process.exit(2);
 }
-// The service sees itself as the program: argv[1] is its main.ts, its own arguments follow.
-process.argv = [process.argv[0], main, ...rest];
+const bundle = service.bundle ? join(root, service.bundle) : null;
+const program = bundle && existsSync(bundle) ? bundle : main;
+// The service sees itself as the program: argv[1] is its main, its own arguments follow.
+process.argv = [process.argv[0], program, ...rest];
 process.title = `galileo-${arg}`;
-await import(pathToFileURL(main).href);
+if (program === main) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+await import(pathToFileURL(program).href);

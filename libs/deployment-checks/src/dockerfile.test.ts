@@ -56,13 +56,18 @@ describe('Dockerfile', () => {
     expect(users[users.length - 1]).not.toMatch(/^USER\s+(root|0)(:|$)/);
     expect(instruction(final, 'HEALTHCHECK').join(' ')).toContain('/app/deployment/docker/healthcheck.mjs');
     expect(instruction(final, 'ENTRYPOINT')).toEqual([
-      'ENTRYPOINT ["node", "--import", "/app/node_modules/tsx/dist/loader.mjs", "/app/deployment/docker/entrypoint.mjs"]',
+      'ENTRYPOINT ["node", "/app/deployment/docker/entrypoint.mjs"]',
     ]);
-    // the loader the entry point names is tsx's "." export
+    // the entry point registers tsx through its API for the services that run from source
     const tsx = JSON.parse(readFileSync(repoPath('node_modules', 'tsx', 'package.json'), 'utf8')) as {
       exports: Record<string, unknown>;
     };
-    expect(tsx.exports['.']).toBe('./dist/loader.mjs');
+    expect(tsx.exports['./esm/api']).toBeDefined();
+    expect(readFileSync(repoPath('deployment', 'docker', 'entrypoint.mjs'), 'utf8')).toContain(
+      "import('tsx/esm/api')",
+    );
+    // the worker's bundle is built in the image, and the entry point runs it
+    expect(stages[0]!.join('\n')).toContain('RUN node scripts/bundle-service.mjs worker');
     expect(instruction(final, 'WORKDIR').pop()).toBe('WORKDIR /data');
   });
 

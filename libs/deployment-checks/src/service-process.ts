@@ -67,14 +67,14 @@ export interface RunningService {
 }
 
 /**
- * Starts a service the way the image does: `node --import <tsx loader> deployment/docker/entrypoint.mjs
- * <name>`, in a working directory of its own (the image's is /data, without tsconfig or node_modules).
+ * Starts a service the way the image does: `node deployment/docker/entrypoint.mjs <name>` (its
+ * bundle where one is built, else its sources through tsx), in a working directory of its own (the
+ * image's is /data, without tsconfig or node_modules).
  */
 export function startService(name: string, env: Record<string, string>, cwd: string): RunningService {
-  const loader = repoPath('node_modules', 'tsx', 'dist', 'loader.mjs');
   const child = spawn(
     process.execPath,
-    ['--import', loader, repoPath('deployment', 'docker', 'entrypoint.mjs'), name],
+    [repoPath('deployment', 'docker', 'entrypoint.mjs'), name],
     {
       cwd,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },

@@ -133,7 +133,7 @@ async function loadClientApp(
   }
   let loaded: unknown;
   try {
-    loaded = await import(pathToFileURL(moduleFile).href);
+    loaded = await importModule(moduleFile);
   } catch (e) {
     return { ok: false, error: `Client app '${name}': cannot load ${moduleFile}: ${(e as Error).message}` };
   }
@@ -145,6 +145,22 @@ async function loadClientApp(
     };
   }
   return { ok: true, value: { name, path, manifest: fields, module: loaded as ClientAppModule } };
+}
+
+/**
+ * Imports a client app's module. Under tsx (development, tests) a TypeScript module imports like any
+ * other; the bundled worker runs on plain node, where a `.ts` module is loaded through tsx's
+ * `tsImport`, scoped to that import: the worker itself carries no module hooks.
+ */
+async function importModule(file: string): Promise<unknown> {
+  const url = pathToFileURL(file).href;
+  try {
+    return await import(url);
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(url, import.meta.url)) as unknown;
+  }
 }
 
 /** Each client of the group gets its own context; every request is validated (see `toHttpRequest`). */
