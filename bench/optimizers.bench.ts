@@ -2,7 +2,9 @@
 // One round of the osmotic scale-schedule optimizer (libs/osmotic runOsmoticRound: all six
 // pressure components with their records, per-gateway aggregation, the decision step) over a
 // synthetic context of 100 zones × 100 functions × 50 client zones per (zone, function): 500,000
-// pressure rows, 8 trace times each. Peer in the same run: a naive round that computes the same
+// pressure rows, 4–11 trace times each. Each timed round gets a fresh input built before its
+// timer starts, as the service builds one per round from its context (`sameInputRoundMs`: the
+// same rounds over one input kept across rounds). Peer in the same run: a naive round that computes the same
 // pressure rows the way the Python original does with pandas, by filtering the flat trace list
 // per gateway, per function and per client zone. Prints one JSON object last (roundMs first).
 import { performance } from 'node:perf_hooks';
@@ -224,12 +226,20 @@ function sections(input: OsmoticInput) {
   return { indexCpuMs: round2(t1 - t0), pressureCpuMs: round2(t2 - t1), decideCpuMs: round2(t3 - t2) };
 }
 
-function measure(input: OsmoticInput, serialise: boolean) {
+/**
+ * ROUNDS rounds as the service runs them: runOsmoticRound(input, parameters), which is what the
+ * service times (computeMs, galileo_optimizer_round_seconds). With `fresh`, every round gets a new
+ * input built before its timer starts, as the service builds one per round from its context
+ * (deps.input()); the previous round's input is garbage then, as in the service.
+ */
+function measure(build: () => OsmoticInput, serialise: boolean, fresh = true) {
   const times: number[] = [];
   const cpuTimes: number[] = [];
   let last: ReturnType<typeof runOsmoticRound> | undefined;
+  let input = build();
   for (let r = 0; r < ROUNDS; r++) {
     last = undefined;
+    if (fresh && r > 0) input = build();
     const t0 = performance.now();
     const c0 = cpuMs();
     last = runOsmoticRound(input, parameters);
@@ -250,22 +260,27 @@ function measure(input: OsmoticInput, serialise: boolean) {
     recordsMs = performance.now() - t1;
     if (bytes === 0) log('no records');
   }
-  return { times, cpuTimes, records, recordsMs, last: last! };
+  return { times, cpuTimes, records, recordsMs, last: last!, input };
 }
 
 log(`building the synthetic context: ${ZONES} zones × ${FUNCTIONS} functions × ${CLIENT_ZONES} client zones`);
-const input = syntheticContext(ZONES, FUNCTIONS, CLIENT_ZONES);
-const full = measure(input, !process.env.BENCH_OPT_ONLY_ROUND);
-const breakdown = sections(input);
+const full = measure(
+  () => syntheticContext(ZONES, FUNCTIONS, CLIENT_ZONES),
+  !process.env.BENCH_OPT_ONLY_ROUND,
+);
+// the same rounds over one input kept across rounds (how this bench measured before 2026-12-02 17:30)
+const same = measure(() => full.input, false, false);
+const breakdown = sections(full.input);
 log(`sections: ${JSON.stringify(breakdown)}`);
+log(`same input every round: ${same.times.map((t) => t.toFixed(0)).join(', ')} ms`);
 log(
-  `round: ${full.times.map((t) => t.toFixed(0)).join(', ')} ms (cpu ${full.cpuTimes.map((t) => t.toFixed(0)).join(', ')} ms); records serialised in ${full.recordsMs.toFixed(0)} ms; rows ${full.last.rowCount}, records ${full.records}, actions ${full.last.actions.length}`,
+  `round (fresh input each): ${full.times.map((t) => t.toFixed(0)).join(', ')} ms (cpu ${full.cpuTimes.map((t) => t.toFixed(0)).join(', ')} ms); records serialised in ${full.recordsMs.toFixed(0)} ms; rows ${full.last.rowCount}, records ${full.records}, actions ${full.last.actions.length}`,
 );
 
 if (process.env.BENCH_OPT_ONLY_ROUND) process.exit(0);
 log(`peer (naive, pandas-style filtering) at ${PEER_ZONES} zones`);
 const small = syntheticContext(PEER_ZONES, FUNCTIONS, Math.min(CLIENT_ZONES, PEER_ZONES));
-const ours = measure(small, false);
+const ours = measure(() => small, false, false);
 const peer = naiveRound(small, parameters);
 const oursRows = pressureRows(ours.last);
 const mismatch = peer.rows.filter((p) => {
@@ -280,6 +295,8 @@ const result = {
   roundMs: round2(median(full.times)),
   roundMsAll: full.times.map(round2),
   roundCpuMs: round2(median(full.cpuTimes)),
+  sameInputRoundMs: round2(median(same.times)),
+  sameInputRoundMsAll: same.times.map(round2),
   targetMs: 500,
   recordsSerialised: full.records,
   recordsMs: round2(full.recordsMs),
@@ -290,10 +307,8 @@ const result = {
   clientZones: CLIENT_ZONES,
   pressureRows: full.last.rowCount,
   records:
-    [...full.last.gateways].reduce(
-      (n, g) => n + 1 + g.functions.reduce((m, f) => m + 1 + 8 * f.clients.length, 0),
-      0,
-    ) + full.last.actions.length,
+    [...full.last.gateways].reduce((n, g) => n + 1 + g.functions.reduce((m, f) => m + 1 + 8 * f.size, 0), 0) +
+    full.last.actions.length,
   actions: full.last.actions.length,
   skips: full.last.skips.length,
   peer: {

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideScaling } from './decide.js';
-import type { OsmoticInput } from './input.js';
-import {
-  PRESSURE_COLUMNS,
-  type FunctionPressure,
-  type PressureResult,
-  type PressureRow,
-} from './pressure.js';
+import type { OsmoticInput, TraceGroup } from './input.js';
+import type { FunctionPressure, PressureResult, PressureRow } from './pressure.js';
 import { runOsmoticRound } from './round.js';
 import { fnPod, latencyTable, parameters, workerNode } from './test-support/scenario.js';
 
@@ -44,8 +39,14 @@ function toPressures(simple: SimpleRow[]): Pick<PressureResult, 'gateways'> {
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   const functions: FunctionPressure[] = [...groups.values()].map((rows) => {
-    const columns = new Float64Array(rows.length * PRESSURE_COLUMNS.length);
-    rows.forEach((r, i) => (columns[i * PRESSURE_COLUMNS.length] = r.value));
+    const group = (r: SimpleRow): TraceGroup => ({
+      fn: r.fn,
+      zone: r.zone,
+      clientZone: r.clientZone,
+      client: 'c',
+      count: 1,
+      times: [],
+    });
     return {
       fn: rows[0]!.fn,
       zone: rows[0]!.zone,
@@ -57,16 +58,13 @@ function toPressures(simple: SimpleRow[]): Pick<PressureResult, 'gateways'> {
       runningPods: 0,
       cpuMean: 0,
       cpuUsage: 0,
-      clients: rows.map((r) => ({
-        fn: r.fn,
-        zone: r.zone,
-        clientZone: r.clientZone,
-        client: 'c',
-        count: 1,
-        times: [],
-      })),
-      columns,
       mean: rows.reduce((sum, o) => sum + o.value, 0) / rows.length,
+      size: rows.length,
+      value: (i) => rows[i]!.value,
+      group: (i) => group(rows[i]!),
+      row: () => {
+        throw new Error('not needed by the decisions');
+      },
     };
   });
   return { gateways: [{ zone: 'all', node: 'all', functions }] };

@@ -11,7 +11,6 @@ import {
 import {
   fnZoneKey,
   indexRound,
-  PRESSURE_COLUMNS,
   type FunctionPressure,
   type OsmoticSkip,
   type PressureResult,
@@ -120,18 +119,20 @@ export function decideScaling(
   const functionPressures: FunctionPressure[] = [];
   for (const gw of pressures.gateways) for (const f of gw.functions) functionPressures.push(f);
   if (functionPressures.length === 0) return { actions: [], skips };
-  const COLUMNS = PRESSURE_COLUMNS.length;
   const suffix = params.podSuffix ?? randomSuffix;
 
   // the mean over client zones per (fn, z), and P[fn, z, x] looked up only when a fallback needs it
-  const byFnZone = new Map<string, FunctionPressure>();
-  for (const f of functionPressures)
-    if (!byFnZone.has(fnZoneKey(f.fn, f.zone))) byFnZone.set(fnZoneKey(f.fn, f.zone), f);
+  // (by function, then zone: no key strings per lookup)
+  const byFnZone = new Map<string, Map<string, FunctionPressure>>();
+  for (const f of functionPressures) {
+    let byZone = byFnZone.get(f.fn);
+    if (!byZone) byFnZone.set(f.fn, (byZone = new Map()));
+    if (!byZone.has(f.zone)) byZone.set(f.zone, f);
+  }
   const pressureAt = (fn: string, zone: string, clientZone: string) => {
-    const f = byFnZone.get(fnZoneKey(fn, zone));
+    const f = byFnZone.get(fn)?.get(zone);
     if (!f) return undefined;
-    for (let i = 0; i < f.clients.length; i++)
-      if (f.clients[i]!.clientZone === clientZone) return f.columns[i * COLUMNS]!;
+    for (let i = 0; i < f.size; i++) if (f.group(i).clientZone === clientZone) return f.value(i);
     return undefined;
   };
 
@@ -143,11 +144,12 @@ export function decideScaling(
   const budget = new Map<string, number>();
   for (const fn of functions) budget.set(fn, index.runningCountByFn.get(fn) ?? 0);
   for (const fn of functions) {
+    const pressuresOfFn = byFnZone.get(fn);
     for (const zone of zones) {
-      const key = fnZoneKey(fn, zone);
-      const m = byFnZone.get(key);
+      const m = pressuresOfFn?.get(zone);
       const mean = m ? m.mean : null;
       if (mean !== null && !(mean < params.minThreshold)) continue;
+      const key = fnZoneKey(fn, zone);
       if ((index.pendingByFnZone.get(key) ?? 0) > 0) continue;
       const running = index.runningByFnZone.get(key);
       if (!running || running.length === 0) continue;
@@ -184,9 +186,13 @@ export function decideScaling(
     if (!list) usageByZone.set(u.node.zone, (list = []));
     list.push(u);
   }
+  // the template of a function: its Running pod first by name (localeCompare; the first of equal
+  // names), as the first Running pod of the pods sorted by name — without sorting them all
   const templateByFn = new Map<string, OsmoticPod>();
-  for (const p of [...input.pods].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (p.status === 'Running' && !templateByFn.has(p.fn)) templateByFn.set(p.fn, p);
+  for (const p of input.pods) {
+    if (p.status !== 'Running') continue;
+    const t = templateByFn.get(p.fn);
+    if (t === undefined || p.name.localeCompare(t.name) < 0) templateByFn.set(p.fn, p);
   }
   const deletesByFn = new Map<string, number>();
   for (const d of deletes) deletesByFn.set(d.fn, (deletesByFn.get(d.fn) ?? 0) + 1);
@@ -201,13 +207,13 @@ export function decideScaling(
 
   const candidates: { fn: string; zone: string; clientZone: string; value: number; gateway: string }[] = [];
   for (const f of functionPressures) {
-    for (let i = 0; i < f.clients.length; i++) {
-      const value = f.columns[i * COLUMNS]!;
+    for (let i = 0; i < f.size; i++) {
+      const value = f.value(i);
       if (value > params.maxThreshold)
         candidates.push({
           fn: f.fn,
           zone: f.zone,
-          clientZone: f.clients[i]!.clientZone,
+          clientZone: f.group(i).clientZone,
           value,
           gateway: f.gateway,
         });
