@@ -63,6 +63,8 @@ export async function createCachedRoutingTable(
   await subscriber.subscribe(channel);
 
   return {
+    cachedRecord: (service) => records.get(service),
+
     async getRecord(service) {
       if (records.has(service)) return records.get(service) ?? null;
       const pending = loading.get(service);

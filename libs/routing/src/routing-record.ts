@@ -43,4 +43,9 @@ export function parseStoredWeights(stored: readonly string[], hostCount: number)
 export interface RoutingRecordReader {
   /** The record, or null when the service has none (no hosts). */
   getRecord(service: string): Promise<RoutingRecord | null>;
+  /**
+   * What a cache holds for the service right now, without I/O: the record, null for "no record",
+   * undefined when nothing is cached (then `getRecord` loads it). Readers without a cache omit it.
+   */
+  cachedRecord?(service: string): RoutingRecord | null | undefined;
 }

@@ -13,6 +13,13 @@ export interface HttpOutcome {
 
 export interface HttpClient {
   send(url: string, request: HttpRequestSpec, signal?: AbortSignal): Promise<HttpOutcome>;
+  /** `send` without a promise: `done` is called exactly once, with the outcome (hot path). */
+  dispatch(
+    url: string,
+    request: HttpRequestSpec,
+    signal: AbortSignal | null,
+    done: (outcome: HttpOutcome) => void,
+  ): void;
   /** Requests currently outstanding on all origins (sent, or waiting for a connection). */
   readonly inFlight: number;
   /** Waits for outstanding requests, then closes every pool. */
@@ -92,37 +99,35 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     );
   };
 
+  const settle = (handler: ResponseHandler, outcome: HttpOutcome): void => {
+    outstanding.remove(handler);
+    handler.done(outcome);
+  };
+
+  const dispatch: HttpClient['dispatch'] = (url, request, signal, done) => {
+    const target = splitUrl(url);
+    if (!target) return done({ status: -1, headers: null, body: `invalid URL ${JSON.stringify(url)}` });
+    if (signal?.aborted) return done(failure(abortReason(signal)));
+    if (signal) listenTo(signal);
+    if (timeoutMs > 0 && sweeper === null) {
+      sweeper = setInterval(sweep, Math.max(1, Math.min(1_000, timeoutMs / 4)));
+      sweeper.unref();
+    }
+    const options_: Dispatcher.DispatchOptions = {
+      path: target.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers,
+    };
+    if (request.body !== undefined) options_.body = request.body;
+    const handler = new ResponseHandler(options_, options.responseLimit, signal, settle, done);
+    outstanding.add(handler);
+    poolFor(target.origin).dispatch(handler);
+  };
+
   return {
-    send(url, request, signal) {
-      const target = splitUrl(url);
-      if (!target)
-        return Promise.resolve({ status: -1, headers: null, body: `invalid URL ${JSON.stringify(url)}` });
-      if (signal?.aborted) return Promise.resolve(failure(abortReason(signal)));
-      if (signal) listenTo(signal);
-      if (timeoutMs > 0 && sweeper === null) {
-        sweeper = setInterval(sweep, Math.max(1, Math.min(1_000, timeoutMs / 4)));
-        sweeper.unref();
-      }
-      return new Promise<HttpOutcome>((resolve) => {
-        const dispatch: Dispatcher.DispatchOptions = {
-          path: target.path,
-          method: request.method as Dispatcher.HttpMethod,
-          headers: request.headers,
-        };
-        if (request.body !== undefined) dispatch.body = request.body;
-        const handler = new ResponseHandler(
-          dispatch,
-          options.responseLimit,
-          signal ?? null,
-          (done, outcome) => {
-            outstanding.remove(done);
-            resolve(outcome);
-          },
-        );
-        outstanding.add(handler);
-        poolFor(target.origin).dispatch(handler);
-      });
-    },
+    dispatch,
+    send: (url, request, signal) =>
+      new Promise<HttpOutcome>((resolve) => dispatch(url, request, signal ?? null, resolve)),
     get inFlight() {
       return outstanding.size;
     },
@@ -282,6 +287,8 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     private readonly limit: number,
     readonly signal: AbortSignal | null,
     private readonly settle: (handler: ResponseHandler, outcome: HttpOutcome) => void,
+    /** The caller's callback, called once by `settle`. */
+    readonly done: (outcome: HttpOutcome) => void,
   ) {}
 
   /** Sends the request on `client` (of `pool`). */
@@ -341,12 +348,12 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
         ? this.first.toString('utf8')
         : '';
     if (text.length > this.limit) text = text.slice(0, this.limit);
-    this.done();
+    this.release();
     this.settle(this, { status: this.status, headers: this.headers, body: text.trim() });
   }
 
   /** Gives the connection back and drops what the response held. */
-  private done(): void {
+  private release(): void {
     this.controller = null;
     this.first = this.chunks = null;
     const { pool, client } = this;
@@ -357,7 +364,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
     if (this.settled) return;
     this.settled = true;
-    this.done();
+    this.release();
     this.settle(this, failure(error));
   }
 }

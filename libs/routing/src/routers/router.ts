@@ -12,6 +12,12 @@ export type Route = { ok: true; url: string; host: string; simulated?: true } | 
 export interface Router {
   readonly type: RouterType;
   route(service: string, path: string): Promise<Route>;
+  /**
+   * The same route without waiting, when the router can answer from memory (a cached record, a
+   * static host); undefined when it cannot, and then `route` is the way. Saves a promise and a
+   * microtask per request on the worker's hot path.
+   */
+  routeCached?(service: string, path: string): Route | undefined;
   /** Releases what the router holds (the caching routers' subscription); connections stay open. */
   close(): Promise<void>;
 }

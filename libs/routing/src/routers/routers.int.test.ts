@@ -64,4 +64,34 @@ describe('routers over the real routing table', () => {
       { timeoutMs: 1_000, intervalMs: 5, what: 'routes to h2 only' },
     );
   });
+
+  it('a caching router answers routeCached from memory once loaded, in the same WRR sequence, and not after an update', async () => {
+    await table.setRecord({ service: 'svc', hosts: ['h1:80', 'h2:80'], weights: [1, 2] });
+    const r = await router('CachingSymmetryHostRouter');
+    expect(r.routeCached?.('svc', '/')).toBeUndefined(); // nothing cached yet: route() loads
+    const hosts = [];
+    const first = await r.route('svc', '/x');
+    if (first.ok) hosts.push(first.host);
+    for (let k = 0; k < 5; k++) {
+      const route = r.routeCached!('svc', '/x');
+      expect(route).toMatchObject({ ok: true, url: expect.stringMatching(/^http:\/\/h[12]:80\/x$/) });
+      if (route?.ok) hosts.push(route.host);
+    }
+    expect(hosts).toEqual(['h2:80', 'h1:80', 'h2:80', 'h2:80', 'h1:80', 'h2:80']);
+    await r.route('nothing', '/');
+    expect(r.routeCached!('nothing', '/')).toEqual({
+      ok: false,
+      error: "No routing record found for service 'nothing'",
+    });
+    await table.updateWeights('svc', [0, 1]);
+    await waitFor(() => r.routeCached!('svc', '/') === undefined, {
+      timeoutMs: 1_000,
+      intervalMs: 5,
+      what: 'the update to drop the cached record',
+    });
+    const uncached = await Promise.resolve(
+      createRouter('SymmetryHostRouter', { redis: ctx.redis, prefix: ctx.prefix }),
+    );
+    expect(uncached.ok && uncached.value.routeCached).toBeUndefined(); // no cache: always route()
+  });
 });

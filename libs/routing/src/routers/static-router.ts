@@ -14,9 +14,11 @@ export function createStaticRouter(staticHost: string = DEFAULT_STATIC_HOST): Ro
     );
   }
   const prefix = staticHost.replace(/\/+$/, '');
+  const toRoute = (path: string) => ({ ok: true as const, url: `${prefix}${absolutePath(path)}`, host });
   return ok({
     type: 'StaticRouter',
-    route: async (_service, path) => ({ ok: true, url: `${prefix}${absolutePath(path)}`, host }),
+    route: async (_service, path) => toRoute(path),
+    routeCached: (_service, path) => toRoute(path),
     close: async () => {},
   });
 }

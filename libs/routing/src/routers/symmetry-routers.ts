@@ -1,5 +1,5 @@
 import { createRoundRobinHostBalancer, type HostBalancer } from '../host-balancer.js';
-import type { RoutingRecordReader } from '../routing-record.js';
+import type { RoutingRecord, RoutingRecordReader } from '../routing-record.js';
 import { absolutePath, type Route, type Router, type RouterType } from './router.js';
 
 /** How a Symmetry router turns the chosen host into a URL. */
@@ -19,22 +19,31 @@ export function createSymmetryRouter(options: {
 }): Router {
   const { type, urlForm, records, onClose } = options;
   const balancer = options.balancer ?? createRoundRobinHostBalancer();
+  const toRoute = (service: string, path: string, record: RoutingRecord | null): Route => {
+    if (!record) {
+      balancer.forget(service);
+      return { ok: false, error: `No routing record found for service '${service}'` };
+    }
+    const host = balancer.selectHost(record);
+    if (!host.ok) return host;
+    const url =
+      urlForm === 'host'
+        ? `http://${host.value}${absolutePath(path)}`
+        : `http://${host.value}/${service}${absolutePath(path)}`;
+    return { ok: true, url, host: host.value };
+  };
+  const cachedRecord = records.cachedRecord?.bind(records);
   return {
     type,
     async route(service, path): Promise<Route> {
-      const record = await records.getRecord(service);
-      if (!record) {
-        balancer.forget(service);
-        return { ok: false, error: `No routing record found for service '${service}'` };
-      }
-      const host = balancer.selectHost(record);
-      if (!host.ok) return host;
-      const url =
-        urlForm === 'host'
-          ? `http://${host.value}${absolutePath(path)}`
-          : `http://${host.value}/${service}${absolutePath(path)}`;
-      return { ok: true, url, host: host.value };
+      return toRoute(service, path, await records.getRecord(service));
     },
+    ...(cachedRecord && {
+      routeCached(service: string, path: string): Route | undefined {
+        const record = cachedRecord(service);
+        return record === undefined ? undefined : toRoute(service, path, record);
+      },
+    }),
     close: onClose ?? (async () => {}),
   };
 }
