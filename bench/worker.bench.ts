@@ -6,6 +6,7 @@
 // every trace counted on the bus), its CPU and RSS. Peers in the same run, on the same core with the
 // same number of connections: autocannon and wrk (closed loop). Prints one JSON object last.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { bundleService } from '../scripts/bundle-service.mjs';
@@ -57,7 +58,9 @@ const PEER_SECONDS = quick ? 3 : 10;
 /** Set to a directory to write a V8 CPU profile of the worker (node --cpu-prof) when it stops. */
 const CPU_PROF_DIR = process.env.BENCH_WORKER_CPU_PROF ?? '';
 /** Extra node flags for the worker (diagnostics, e.g. GC settings); reported in the JSON line. */
-const NODE_FLAGS = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+const NODE_FLAGS = (process.env.BENCH_WORKER_NODE_FLAGS ?? workerNodeOptions())
+  .split(' ')
+  .filter((f) => f !== '');
 /** Diagnostics only: BENCH_WORKER_TRACING=0 pauses tracing (no step can then hold: no traces). */
 const TRACING = process.env.BENCH_WORKER_TRACING !== '0';
 /** Extra worker configuration (diagnostics), e.g. `galileo_expdb_trace_logger_flush=200`; reported. */
@@ -75,6 +78,15 @@ const HOLD = { rateErrorPct: 1, latePct: 0.1 };
 const targets = { tracedReqPerSec: 25_000, ratioToAutocannon: 0.7, rssMb: 150, ...HOLD };
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/** The node options the image's manifests give the worker (deployment/docker/services.json). */
+function workerNodeOptions(): string {
+  const file = fileURLToPath(new URL('../deployment/docker/services.json', import.meta.url));
+  const { services } = JSON.parse(readFileSync(file, 'utf8')) as {
+    services: Record<string, { nodeOptions?: string }>;
+  };
+  return (services.worker?.nodeOptions ?? '').replace('--enable-source-maps', '').trim();
+}
+
 /** The worker runs as the image runs it: its bundle on plain node (built at the start of the run). */
 const workerMain = await bundleService('worker');
 

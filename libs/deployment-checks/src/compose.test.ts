@@ -160,8 +160,9 @@ describe('the dev stack (compose/docker-compose.yml)', () => {
   });
 
   it('uses galileo’s variable names for the Galileo services (galileo_*, telemd_*, eb_go_lb_*, osmotic_lb_opt_*, schedule_scale_opt_*, pod_creator_*)', () => {
+    // NODE_OPTIONS is node's own (services.json's nodeOptions, checked in node-options.test.ts)
     const allowed =
-      /^(galileo_|telemd_|eb_go_lb_|osmotic_lb_opt_|schedule_scale_opt_|pod_creator_|SAMPLE_APP_)/;
+      /^(galileo_|telemd_|eb_go_lb_|osmotic_lb_opt_|schedule_scale_opt_|pod_creator_|SAMPLE_APP_|NODE_OPTIONS$)/;
     for (const [name, s] of galileoServices) {
       for (const variable of Object.keys(s.environment ?? {})) expect(variable, name).toMatch(allowed);
     }

@@ -17,6 +17,10 @@ export interface HealthPort {
 
 export interface ImageService {
   main: string;
+  /** A bundle that runs on plain node instead of `main` through tsx, where the image builds one. */
+  bundle?: string;
+  /** NODE_OPTIONS the manifests give the service's container (the image's default otherwise). */
+  nodeOptions?: string;
   health?: HealthPort;
 }
 

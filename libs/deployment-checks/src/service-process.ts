@@ -72,15 +72,11 @@ export interface RunningService {
  * image's is /data, without tsconfig or node_modules).
  */
 export function startService(name: string, env: Record<string, string>, cwd: string): RunningService {
-  const child = spawn(
-    process.execPath,
-    [repoPath('deployment', 'docker', 'entrypoint.mjs'), name],
-    {
-      cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [repoPath('deployment', 'docker', 'entrypoint.mjs'), name], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
   child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));

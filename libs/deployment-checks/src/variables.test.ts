@@ -69,7 +69,10 @@ describe('variables of the deployment files', () => {
     (name) => {
       const unknown = [...explicit.get(name)!].filter(
         (v) =>
-          !declaredBy.get(name)!.has(v) && !isWorkerLabel(name, v) && !(name === 'cli' && allDeclared.has(v)),
+          v !== 'NODE_OPTIONS' && // node's own (services.json's nodeOptions)
+          !declaredBy.get(name)!.has(v) &&
+          !isWorkerLabel(name, v) &&
+          !(name === 'cli' && allDeclared.has(v)),
       );
       // shared connection settings (the compose anchor) may be ones another service reads
       expect(
