@@ -1,8 +1,13 @@
-// npm run bench:recorder [-- --quick]
+// npm run bench:recorder [-- --quick] [-- --records N | --traces N --telemetry N] [-- --traces-per-event N]
+// (env BENCH_BATCH: galileo_recorder_batch_size of the recorders; BENCH_CLOCK=1: monotonic µs on
+// the log lines, to cut a --cpu-prof profile into its phases)
 // 500,000 traces and 500,000 telemetry points published on the bus (--quick: 25,000 each), then
 // recorded by the recorder: once into InfluxDB's write API (VictoriaMetrics at 127.0.0.1:8428) and
 // once into MariaDB, each a recorder group of its own reading the same streams (as two recorders
-// with different galileo_recorder_name would). Peers in the same run: the raw ceilings, i.e. the
+// with different galileo_recorder_name would). Traces are published as the worker does:
+// TraceBatchRecorded events of --traces-per-event traces (default 500; a worker at load flushes up
+// to MAX_TRACES_PER_BATCH per service and experiment); telemetry as telemd does, one
+// TelemetryReported per reading. Peers in the same run: the raw ceilings, i.e. the
 // same trace lines POSTed straight to /api/v2/write in large batches, and multi-row INSERTs of the
 // same rows straight through the mariadb driver. Prints one JSON object last.
 import { createBus, type PublishItem } from '@galileo/bus';
@@ -11,6 +16,7 @@ import {
   experimentSubjects,
   galileoCatalogue,
   galileoSubjects,
+  MAX_TRACES_PER_BATCH,
   type GalileoCatalogue,
   type RequestTrace,
 } from '@galileo/events';
@@ -27,15 +33,27 @@ import { Agent, request } from 'undici';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { Redis } from 'ioredis';
 import { createPool } from 'mariadb';
+import { loadavg } from 'node:os';
 
 const quick = process.argv.includes('--quick');
-const TRACES = quick ? 25_000 : 500_000;
-const TELEMETRY = quick ? 25_000 : 500_000;
+const argValue = (name: string): number | undefined => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? Number(process.argv[at + 1]) : undefined;
+};
+// --records N: N traces and N readings (profiling runs between --quick and the full size);
+// --traces N / --telemetry N set one of them
+const RECORDS = argValue('--records') ?? (quick ? 25_000 : 500_000);
+const TRACES = argValue('--traces') ?? RECORDS;
+const TELEMETRY = argValue('--telemetry') ?? RECORDS;
 const RAW_INFLUX_LINES = quick ? 60_000 : 500_000;
 const RAW_SQL_ROWS = quick ? 20_000 : 200_000;
+const TRACES_PER_EVENT = argValue('--traces-per-event') ?? 500;
+if (!Number.isInteger(TRACES_PER_EVENT) || TRACES_PER_EVENT < 1 || TRACES_PER_EVENT > MAX_TRACES_PER_BATCH)
+  throw new Error(`--traces-per-event must be an integer in 1..${MAX_TRACES_PER_BATCH}`);
 const vmUrl = process.env.GALILEO_BENCH_VICTORIA_URL ?? testVictoriaMetricsUrl();
 const redisUrl = process.env.GALILEO_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const log = (m: string) => process.stderr.write(`${m}\n`);
+const log = (m: string) =>
+  process.stderr.write(process.env.BENCH_CLOCK ? `[${process.hrtime.bigint() / 1000n}] ${m}\n` : `${m}\n`);
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
 
 const prefix = testPrefix('bench-recorder');
@@ -182,9 +200,11 @@ async function drain(
   name: string,
   recorder: Recorder,
   done: () => boolean,
-): Promise<{ ms: number; tracesMs: number; lag: number }> {
+): Promise<{ ms: number; tracesMs: number; lag: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let tracesMs = -1;
+  if (process.env.BENCH_CLOCK) log(`${name}: start`);
   await recorder.start();
   for (;;) {
     const s = recorder.stats();
@@ -194,11 +214,13 @@ async function drain(
     await new Promise((r) => setTimeout(r, 20));
   }
   const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
   const lag = await recorder.lag();
   log(
     `${name}: drained in ${Math.round(ms)} ms (traces in ${Math.round(tracesMs)} ms), lag ${JSON.stringify(lag)}`,
   );
-  return { ms, tracesMs, lag: lag.pending + lag.behind };
+  return { ms, tracesMs, lag: lag.pending + lag.behind, cpuMs };
 }
 
 async function main() {
@@ -216,6 +238,7 @@ async function main() {
       galileo_expdb_influxdb_url: vmUrl,
       galileo_expdb_influxdb_bucket: 'bench',
       galileo_recorder_ingest_pubsub: 'false',
+      ...(process.env.BENCH_BATCH ? { galileo_recorder_batch_size: process.env.BENCH_BATCH } : {}),
     };
     const configFor = (driver: string, name: string) => {
       const loaded = loadRecorderConfig({
@@ -245,27 +268,35 @@ async function main() {
       data: { id: exp, start: base - 1, daemon: 'bench' },
     });
     const publishStarted = performance.now();
-    const chunk = 1000;
+    // per round: `chunk` traces in TraceBatchRecorded events of TRACES_PER_EVENT (one service, one
+    // experiment, correlationId = the experiment, as the worker's trace batcher publishes them),
+    // and `chunk` readings, one TelemetryReported each (as telemd publishes them)
+    const chunk = Math.max(1000, TRACES_PER_EVENT);
+    let traceEvents = 0;
     for (let i = 0; i < Math.max(TRACES, TELEMETRY); i += chunk) {
       const items: PublishItem<GalileoCatalogue>[] = [];
-      for (let k = i; k < i + chunk; k++) {
-        if (k < TRACES)
-          items.push({
-            subject: galileoSubjects.traces('svc'),
-            draft: { type: 'TraceRecorded', data: trace(k) },
-          });
-        if (k < TELEMETRY) {
-          const r = reading(k);
-          items.push({
-            subject: galileoSubjects.telemetry(r.node, r.metric),
-            draft: { type: 'TelemetryReported', data: r },
-          });
-        }
+      for (let k = i; k < Math.min(i + chunk, TRACES); k += TRACES_PER_EVENT) {
+        const traces: RequestTrace[] = [];
+        for (let j = k; j < Math.min(k + TRACES_PER_EVENT, i + chunk, TRACES); j++) traces.push(trace(j));
+        items.push({
+          subject: galileoSubjects.traces('svc'),
+          draft: { type: 'TraceBatchRecorded', data: { traces }, correlationId: exp },
+        });
+        traceEvents++;
+      }
+      for (let k = i; k < Math.min(i + chunk, TELEMETRY); k++) {
+        const r = reading(k);
+        items.push({
+          subject: galileoSubjects.telemetry(r.node, r.metric),
+          draft: { type: 'TelemetryReported', data: r },
+        });
       }
       await bus.publishBatch(items);
     }
     const publishMs = performance.now() - publishStarted;
-    log(`published ${TRACES + TELEMETRY} events in ${Math.round(publishMs)} ms`);
+    log(
+      `published ${TRACES} traces in ${traceEvents} events and ${TELEMETRY} readings in ${Math.round(publishMs)} ms`,
+    );
 
     // InfluxDB (VictoriaMetrics) recorder
     const influxConfig = configFor('influxdb', 'bench-influx');
@@ -334,6 +365,8 @@ async function main() {
       quick,
       traces: TRACES,
       telemetry: TELEMETRY,
+      tracesPerEvent: TRACES_PER_EVENT,
+      traceEvents,
       publishPerSec: rate(TRACES + TELEMETRY, publishMs),
       influxTracesPerSec,
       influxPointsPerSec,
@@ -351,6 +384,10 @@ async function main() {
         (influxPointsPerSec / Math.max(rawInfluxLinesPerSec, clientLibraryLinesPerSec)).toFixed(3),
       ),
       mariadbRatioToRaw: Number((mariadbRowsPerSec / rawMariadbRowsPerSec).toFixed(3)),
+      // the recorder process's CPU (all threads: GC, the HTTP and SQL clients) per trace or reading
+      influxCpuUsPerRecord: Number(((influxRun.cpuMs * 1000) / (TRACES + TELEMETRY)).toFixed(2)),
+      mariadbCpuUsPerRecord: Number(((sqlRun.cpuMs * 1000) / (TRACES + TELEMETRY)).toFixed(2)),
+      loadAverage: Number(loadavg()[0]!.toFixed(2)),
       finalLag: influxRun.lag + sqlRun.lag,
       targets: { influxTracesPerSec: 50_000, mariadbRowsPerSec: 20_000, ratioToRaw: 0.6 },
     };

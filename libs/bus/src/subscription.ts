@@ -24,6 +24,17 @@ interface Held {
   deliveryCount: number;
 }
 
+/**
+ * Messages in flight whose handlers returned the same promise (a batching consumer returns one
+ * promise for the whole batch): settled together by one reaction instead of one per message.
+ * A message being retried is a group of its own.
+ */
+interface InFlightGroup<C extends Catalogue> {
+  readonly members: Held[];
+  readonly events: CatalogueEvent<C>[];
+  weight: number;
+}
+
 export interface SubscriptionDeps<C extends Catalogue> {
   cmd: Redis;
   blocking: Redis;
@@ -67,6 +78,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
   readonly group: string;
   readonly consumer: string;
   private readonly handler: Handler<C>;
+  private readonly weigh: ((event: CatalogueEvent<C>) => number) | null;
   private readonly concurrency: number;
   private readonly maxDeliveries: number;
   private readonly startAt: StartAt;
@@ -78,12 +90,20 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
   private streams: string[] = [];
   private readonly queue: Held[] = [];
   /**
-   * Entries whose handling went asynchronous (running or waiting for a retry), per stream.
+   * Entries whose handling went asynchronous (running or waiting for a retry), in groups.
    * Together with `queue` this is everything this consumer holds; an entry handled
-   * synchronously is never tracked, which keeps the hot path free of map updates.
+   * synchronously is never tracked, which keeps the hot path free of set updates.
    */
-  private readonly active = new Map<string, Map<string, Held>>();
+  private readonly active = new Set<InFlightGroup<C>>();
+  /** The group of the last promise a handler returned, while it is unsettled. */
+  private current: { thenable: PromiseLike<unknown>; group: InFlightGroup<C> } | null = null;
   private inFlight = 0;
+  private inFlightWeight = 0;
+  /** Mean weight of the messages decoded so far (exponentially weighted); sizes reads. */
+  private meanWeight = 1;
+  private weighed = false;
+  /** Whether a read brought anything yet: until then a weighed subscription reads one entry at a time. */
+  private readAny = false;
   private running = false;
   private readerDone: Promise<void> = Promise.resolve();
   private blockingClientId: number | null = null;
@@ -112,6 +132,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
     this.group = requireName('group', options.group);
     this.consumer = options.consumer ?? `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     this.handler = options.handler;
+    this.weigh = options.weight ?? null;
     this.concurrency = positiveInt('concurrency', options.concurrency ?? 1);
     this.maxDeliveries = positiveInt('maxDeliveries', options.maxDeliveries ?? 5);
     this.startAt = options.startAt ?? 'new';
@@ -146,6 +167,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
       streams: [...this.streams],
       ...this.counts,
       inFlight: this.inFlight,
+      inFlightWeight: this.inFlightWeight,
       buffered: this.queue.length,
     };
   }
@@ -190,7 +212,8 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
   private async readLoop(): Promise<void> {
     let errorDelay = 50;
     while (this.running) {
-      if (this.queue.length >= this.batchSize || this.streams.length === 0) {
+      const wanted = this.entriesPerRead();
+      if (this.queue.length >= wanted || this.streams.length === 0) {
         await new Promise<void>((resolve) => {
           this.wakeReader.push(resolve);
           if (this.streams.length === 0) setTimeout(resolve, this.deps.streamRefreshMs).unref();
@@ -198,7 +221,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
         continue;
       }
       try {
-        const reply = await this.read(this.batchSize - this.queue.length);
+        const reply = await this.read(wanted - this.queue.length);
         errorDelay = 50;
         if (reply) this.accept(reply, 1);
       } catch (e) {
@@ -216,6 +239,12 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
         errorDelay = Math.min(errorDelay * 2, 2_000);
       }
     }
+  }
+
+  /** Entries one read may bring: `batchSize` of weight in all, by the mean weight seen so far. */
+  private entriesPerRead(): number {
+    if (this.weigh !== null && !this.readAny) return 1;
+    return this.meanWeight <= 1 ? this.batchSize : Math.max(1, Math.floor(this.batchSize / this.meanWeight));
   }
 
   private read(count: number): Promise<ReadReply> {
@@ -273,6 +302,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
         const entry = readEntry(id, fields);
         if (entry) this.enqueue({ stream, entry, deliveryCount }, false);
       }
+      if (entries.length > 0) this.readAny = true;
     }
     this.pump();
   }
@@ -288,70 +318,128 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
   }
 
   private pump(): void {
-    while (this.inFlight < this.concurrency && this.queue.length > 0) {
-      const held = this.queue.shift()!;
-      const pending = this.handle(held);
-      if (pending === null) continue;
-      this.inFlight++;
-      let ofStream = this.active.get(held.stream);
-      if (!ofStream) this.active.set(held.stream, (ofStream = new Map()));
-      ofStream.set(held.entry.streamId, held);
-      void pending.finally(() => {
-        this.inFlight--;
-        this.active.get(held.stream)?.delete(held.entry.streamId);
-        this.pump();
-      });
-    }
+    while (this.inFlightWeight < this.concurrency && this.queue.length > 0) this.handle(this.queue.shift()!);
     this.wake();
     if (this.inFlight === 0 && this.queue.length === 0) this.idleWaiters.splice(0).forEach((r) => r());
   }
 
-  /** Whether this consumer already holds an entry (rare path: reclaim and restart). */
-  private isHeld(stream: string, id: string): boolean {
-    if (this.active.get(stream)?.has(id)) return true;
-    return this.queue.some((h) => h.stream === stream && h.entry.streamId === id);
+  /** Counts a message in flight, in the current group when its handler returned that group's promise. */
+  private track(held: Held, event: CatalogueEvent<C>, weight: number, thenable: PromiseLike<unknown>): void {
+    this.inFlight++;
+    this.inFlightWeight += weight;
+    const current = this.current;
+    if (current !== null && current.thenable === thenable) {
+      current.group.members.push(held);
+      current.group.events.push(event);
+      current.group.weight += weight;
+      return;
+    }
+    const group: InFlightGroup<C> = { members: [held], events: [event], weight };
+    this.active.add(group);
+    this.current = { thenable, group };
+    Promise.resolve(thenable).then(
+      () => {
+        if (this.current?.group === group) this.current = null;
+        for (const member of group.members) this.succeeded(member);
+        this.settle(group);
+      },
+      (e: unknown) => {
+        if (this.current?.group === group) this.current = null;
+        void Promise.all(group.members.map((member, i) => this.retry(member, group.events[i]!, e)))
+          .catch((failure: unknown) => this.leftPending(failure))
+          .finally(() => this.settle(group));
+      },
+    );
+  }
+
+  /** A message whose first attempt threw: retried on its own. */
+  private trackRetry(held: Held, weight: number, retrying: Promise<void>): void {
+    this.inFlight++;
+    this.inFlightWeight += weight;
+    const group: InFlightGroup<C> = { members: [held], events: [], weight };
+    this.active.add(group);
+    void retrying.catch((failure: unknown) => this.leftPending(failure)).finally(() => this.settle(group));
+  }
+
+  /** A retry or dead-lettering that could not reach Redis: the entry stays pending and is taken over later. */
+  private leftPending(failure: unknown): void {
+    this.deps.logger.warn(
+      { group: this.group, err: failure instanceof Error ? failure.message : String(failure) },
+      'could not retry or dead-letter a message; it stays pending and is delivered again',
+    );
+  }
+
+  private settle(group: InFlightGroup<C>): void {
+    this.active.delete(group);
+    this.inFlight -= group.members.length;
+    this.inFlightWeight -= group.weight;
+    this.pump();
+  }
+
+  /** Every entry this consumer holds, per stream and id (rare paths: reclaim and keep-alive). */
+  private held(): Held[] {
+    const all = [...this.queue];
+    for (const group of this.active) for (const h of group.members) all.push(h);
+    return all;
   }
 
   // ---- handling ----------------------------------------------------------------------------
 
   /**
-   * Handles one message. Returns null when it finished synchronously (a handler that returns
-   * no promise: the hot path costs no promise per message), else the promise of its end.
+   * Handles one message. A handler that returns no promise finishes here (the hot path costs no
+   * promise per message); one that returns a promise is tracked until it settles, together with
+   * the messages whose handlers returned the same promise.
    */
-  private handle(held: Held): Promise<void> | null {
+  private handle(held: Held): void {
     const { entry, stream } = held;
     const decoded = decodeEvent(this.deps.catalogue, entry.json);
     if (!decoded.ok) {
       // A request that cannot be read is still answered, so its sender need not wait for a timeout.
       if (entry.replyTo) void this.deps.replyUnreadable(entry.replyTo, entry.json, decoded.error.message);
-      return this.deadLetter(held, decoded.error.message);
+      this.trackRetry(held, 1, this.deadLetter(held, decoded.error.message));
+      return;
     }
     if (entry.deadline !== null && Date.now() > entry.deadline) {
       this.counts.expired++;
       this.ack(stream, entry.streamId);
-      return null;
+      return;
     }
     if (held.deliveryCount > this.maxDeliveries) {
-      return this.deadLetter(
-        held,
-        `delivered ${held.deliveryCount - 1} times without success (limit ${this.maxDeliveries})`,
-      );
+      const reason = `delivered ${held.deliveryCount - 1} times without success (limit ${this.maxDeliveries})`;
+      this.trackRetry(held, 1, this.deadLetter(held, reason));
+      return;
     }
     const event = decoded.value;
+    const weight = this.weightOf(event);
     let result: unknown;
     try {
       result = this.handler(event, this.contextFor(held, event));
     } catch (e) {
-      return this.retry(held, event, e);
+      this.trackRetry(held, weight, this.retry(held, event, e));
+      return;
     }
     if (isThenable(result)) {
-      return Promise.resolve(result).then(
-        () => this.succeeded(held),
-        (e: unknown) => this.retry(held, event, e),
-      );
+      this.track(held, event, weight, result);
+      return;
     }
     this.succeeded(held);
-    return null;
+  }
+
+  private weightOf(event: CatalogueEvent<C>): number {
+    if (this.weigh === null) return 1;
+    let w: number;
+    try {
+      w = this.weigh(event);
+    } catch {
+      w = 1;
+    }
+    if (!(w > 0) || !Number.isFinite(w)) w = 1;
+    if (this.weighed) this.meanWeight += (w - this.meanWeight) / 16;
+    else {
+      this.meanWeight = w;
+      this.weighed = true;
+    }
+    return w;
   }
 
   private succeeded(held: Held): void {
@@ -519,10 +607,15 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
             this.claimIdleMs,
             cursor,
             'COUNT',
-            100,
+            Math.min(100, this.entriesPerRead()),
           )) as [string, RawEntries, string[]?];
           cursor = next;
-          const fresh = entries.filter(([id, fields]) => fields && !this.isHeld(stream, id));
+          const mine = new Set(
+            this.held()
+              .filter((h) => h.stream === stream)
+              .map((h) => h.entry.streamId),
+          );
+          const fresh = entries.filter(([id, fields]) => fields && !mine.has(id));
           if (fresh.length === 0) continue;
           const counts = await this.deliveryCounts(
             key,
@@ -535,7 +628,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
             this.enqueue({ stream, entry, deliveryCount: counts.get(id) ?? 2 }, false);
           }
           this.pump();
-        } while (cursor !== '0-0' && this.running && this.queue.length < this.batchSize);
+        } while (cursor !== '0-0' && this.running && this.queue.length < this.entriesPerRead());
       }
     } catch (e) {
       this.deps.logger.warn(
@@ -548,7 +641,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
   /** Resets the idle time of everything we hold, so no other consumer takes a slow message. */
   private async keepHeldAlive(): Promise<void> {
     const byStream = new Map<string, string[]>();
-    for (const h of [...this.queue, ...[...this.active.values()].flatMap((m) => [...m.values()])]) {
+    for (const h of this.held()) {
       const ids = byStream.get(h.stream) ?? [];
       ids.push(h.entry.streamId);
       byStream.set(h.stream, ids);

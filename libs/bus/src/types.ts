@@ -41,8 +41,18 @@ export interface SubscribeOptions<C extends Catalogue> {
   /** This consumer's name within the group; unique per process by default. */
   consumer?: string;
   handler: Handler<C>;
-  /** Handlers running at once (default 1: in order). */
+  /**
+   * Handlers running at once (default 1: in order); with `weight`, the total weight of the
+   * messages being handled (a message is let in while the total is below it).
+   */
   concurrency?: number;
+  /**
+   * What one message counts for against `concurrency` and `batchSize` (default 1 each), e.g. the
+   * records a batch event carries, so that a consumer of batch events holds about as many records
+   * as one of single events, not `batchSize` times as many. Called once per message after it was
+   * decoded; a result that is not a positive finite number counts as 1.
+   */
+  weight?: (event: CatalogueEvent<C>) => number;
   /** Deliveries before a message goes to the dead-letter stream (default 5). */
   maxDeliveries?: number;
   /** For a group that does not exist yet (default 'new'). */
@@ -50,7 +60,10 @@ export interface SubscribeOptions<C extends Catalogue> {
   backoff?: Partial<BackoffOptions>;
   /** A message pending this long on another consumer is taken over (default 30 s). */
   claimIdleMs?: number;
-  /** Entries read per XREADGROUP (default 100). */
+  /**
+   * Entries read per XREADGROUP (default 100); with `weight`, about this much weight per read
+   * (entries per read = batchSize / the mean weight of the messages read so far, at least 1).
+   */
   batchSize?: number;
   /** How long one blocking read waits (default 1 s). */
   blockMs?: number;
@@ -72,7 +85,11 @@ export interface SubscriptionStats {
   readonly skipped: number;
   /** Requests that arrived after their deadline (acked, not handled). */
   readonly expired: number;
+  /** Messages being handled (their handler's promise has not settled). */
   readonly inFlight: number;
+  /** Their total weight (= inFlight without a `weight` option). */
+  readonly inFlightWeight: number;
+  /** Read and waiting for a handler. */
   readonly buffered: number;
 }
 

@@ -1,3 +1,4 @@
+import type { LineBuffer } from './line-buffer.js';
 import { escapeKey, escapeString, fnv1a, formatLine, secondsToNs, secondsToNsText } from './line-protocol.js';
 
 /**
@@ -91,4 +92,81 @@ export function eventLine(p: EventPoint): string {
     { value: p.value ?? '', ts: p.timestamp },
     secondsToNsText(p.timestamp, p.eventId ? fnv1a(p.eventId) % 1000 : 0),
   );
+}
+
+// ---- the same points written into a LineBuffer (one request body per batch, no string per point)
+
+const bufferTag = (out: LineBuffer, prefix: string, value: string | null) => {
+  if (value === null || value === '') return;
+  out.ascii(prefix);
+  out.key(value);
+};
+const bufferNum = (out: LineBuffer, prefix: string, value: number) => {
+  if (!Number.isFinite(value)) return;
+  out.ascii(prefix);
+  out.number(value);
+};
+
+/** Appends the bytes of `traceLine(p)` as one more point. */
+export function appendTraceLine(out: LineBuffer, p: TracePoint): void {
+  out.beginLine();
+  out.ascii('traces');
+  bufferTag(out, ',client=', p.client);
+  bufferTag(out, ',exp_id=', p.experimentId);
+  bufferTag(out, ',server=', p.server);
+  bufferTag(out, ',service=', p.service);
+  if (p.status !== null) {
+    out.ascii(',status=');
+    out.text(String(p.status));
+  }
+  out.ascii(' request_id=');
+  out.quoted(p.requestId);
+  bufferNum(out, ',created=', p.created);
+  bufferNum(out, ',sent=', p.sent);
+  bufferNum(out, ',done=', p.done);
+  if (p.sent > 0) bufferNum(out, ',rt=', p.done - p.sent);
+  if (p.headers !== null) {
+    out.ascii(',headers=');
+    out.quoted(p.headers);
+  }
+  if (p.response !== null) {
+    out.ascii(',response=');
+    out.quoted(p.response);
+  }
+  out.ascii(' ');
+  out.ascii(secondsToNsText(p.sent > 0 ? p.sent : p.created, fnv1a(p.requestId) % 1000));
+}
+
+/**
+ * Appends the bytes of `telemetryLine(p)` as one more point; false (and nothing written) when the
+ * reading has no finite timestamp (no point time; `telemetryLine` would make a line the store refuses).
+ */
+export function appendTelemetryLine(out: LineBuffer, p: TelemetryPoint): boolean {
+  const value = Number.isFinite(p.value);
+  const ts = Number.isFinite(p.timestamp);
+  if (!ts) return false;
+  out.beginLine();
+  out.ascii('telemetry');
+  bufferTag(out, ',exp_id=', p.experimentId);
+  bufferTag(out, ',metric=', p.metric);
+  bufferTag(out, ',node=', p.node);
+  bufferTag(out, ',subsystem=', p.subsystem);
+  if (value) {
+    out.ascii(' value=');
+    out.number(p.value);
+  }
+  if (ts) {
+    out.ascii(value ? ',ts=' : ' ts=');
+    out.number(p.timestamp);
+  }
+  out.ascii(' ');
+  out.ascii(secondsToNsText(p.timestamp));
+  return true;
+}
+
+/** Appends `eventLine(p)` (events are few: the string function is good enough). */
+export function appendEventLine(out: LineBuffer, p: EventPoint): void {
+  const line = eventLine(p);
+  out.beginLine();
+  out.text(line);
 }

@@ -1,6 +1,10 @@
 import { HttpError, InfluxDB } from '@influxdata/influxdb-client';
 import { Agent, request } from 'undici';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { InfluxConfig } from './config.js';
+
+const gzipAsync = promisify(gzip);
 
 /** A write that failed. `retryable`: the store is away or overloaded, try again; else the data was refused. */
 export class InfluxWriteError extends Error {
@@ -24,6 +28,8 @@ export interface InfluxWriterLogger {
 export interface InfluxWriter {
   /** POSTs lines to `/api/v2/write` (precision ns) in one request; throws InfluxWriteError. */
   write(bucket: string, lines: readonly string[]): Promise<void>;
+  /** The same for a body of `points` lines already encoded (a LineBuffer's bytes). */
+  writeBody(bucket: string, body: Uint8Array, points: number): Promise<void>;
   /**
    * Makes sure a bucket exists (GET then POST `/api/v2/buckets`). A server without the buckets API
    * (VictoriaMetrics) answers `unsupported`, and writes go on. Remembered per bucket.
@@ -45,12 +51,13 @@ export interface InfluxWriterOptions extends Omit<InfluxConfig, 'bucket'> {
 }
 
 /**
- * InfluxDB v2 writes through @influxdata/influxdb-client: its transport (node:http, keep-alive,
- * gzip above a threshold) posts each batch as one request to `/api/v2/write`, and the write resolves
+ * InfluxDB v2 writes. `write` (lines as strings) goes through @influxdata/influxdb-client's
+ * transport (node:http, keep-alive, gzip above a threshold); `writeBody` (a LineBuffer's bytes, the
+ * recorder's path) goes over undici as the bytes are, since that transport JSON-encodes anything
+ * that is not a string. Either posts each batch as one request to `/api/v2/write` and resolves
  * when the store answered 204 — so the recorder knows exactly when a batch is durable and can
  * acknowledge it. (The library's WriteApi would buffer, retry and flush on its own schedule.)
- * Measured against direct undici POSTs of the same lines, the library's transport was as fast or
- * faster (bench:recorder, `clientLibraryLinesPerSec`). The buckets API and /health go over undici.
+ * The buckets API and /health go over undici too.
  */
 export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
   const base = options.url.replace(/\/+$/, '');
@@ -128,6 +135,60 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
     );
   };
 
+  const writePath = (bucket: string) =>
+    `/api/v2/write?org=${encodeURIComponent(options.org)}&bucket=${encodeURIComponent(bucket)}&precision=ns`;
+
+  const refused = (bucket: string, points: number, status: number, text: string) => {
+    const retryable = status >= 500 || [401, 403, 404, 408, 429].includes(status);
+    if (status === 404) known.delete(bucket);
+    return new InfluxWriteError(
+      `InfluxDB refused a write of ${points} points to bucket ${bucket} with HTTP ${status}: ${text.slice(0, 300)}`,
+      retryable,
+      status,
+    );
+  };
+
+  /** Lines as a string, through the client library's transport. */
+  async function post(bucket: string, body: string, points: number): Promise<void> {
+    try {
+      await client.transport.request(writePath(bucket), body, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        gzipThreshold: gzipAbove > 0 ? gzipAbove : Number.MAX_SAFE_INTEGER,
+      });
+    } catch (e) {
+      if (!(e instanceof HttpError)) {
+        throw new InfluxWriteError(
+          `InfluxDB at ${base} is not reachable: ${(e as Error).message}`,
+          true,
+          null,
+        );
+      }
+      throw refused(bucket, points, e.statusCode, e.body ?? e.message);
+    }
+  }
+
+  /**
+   * An encoded body, over undici (the library's transport would JSON-encode a Buffer): the bytes
+   * go out as they are, gzipped only above `gzipAboveBytes`.
+   */
+  async function postBytes(bucket: string, body: Uint8Array, points: number): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
+    let payload = body;
+    if (gzipAbove > 0 && body.length > gzipAbove) {
+      payload = await gzipAsync(body);
+      headers['content-encoding'] = 'gzip';
+    }
+    const res = await call(
+      'POST',
+      writePath(bucket),
+      Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+      headers,
+    );
+    if (res.status === 204 || res.status === 200) return;
+    throw refused(bucket, points, res.status, res.text);
+  }
+
   return {
     bucketFor: (experimentId) => options.bucket ?? experimentId,
     ensureBucket(name) {
@@ -141,30 +202,11 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
     },
     async write(bucket, lines) {
       if (lines.length === 0) return;
-      const path = `/api/v2/write?org=${encodeURIComponent(options.org)}&bucket=${encodeURIComponent(bucket)}&precision=ns`;
-      try {
-        await client.transport.request(path, lines.join('\n'), {
-          method: 'POST',
-          headers: { 'content-type': 'text/plain; charset=utf-8' },
-          gzipThreshold: gzipAbove > 0 ? gzipAbove : Number.MAX_SAFE_INTEGER,
-        });
-      } catch (e) {
-        if (!(e instanceof HttpError)) {
-          throw new InfluxWriteError(
-            `InfluxDB at ${base} is not reachable: ${(e as Error).message}`,
-            true,
-            null,
-          );
-        }
-        const status = e.statusCode;
-        const retryable = status >= 500 || [401, 403, 404, 408, 429].includes(status);
-        if (status === 404) known.delete(bucket);
-        throw new InfluxWriteError(
-          `InfluxDB refused a write of ${lines.length} points to bucket ${bucket} with HTTP ${status}: ${(e.body ?? e.message).slice(0, 300)}`,
-          retryable,
-          status,
-        );
-      }
+      await post(bucket, lines.join('\n'), lines.length);
+    },
+    async writeBody(bucket, body, points) {
+      if (points === 0) return;
+      await postBytes(bucket, body, points);
     },
     async ping() {
       try {

@@ -83,3 +83,25 @@ describe('batcher under a slow store', () => {
     expect(sizes).toEqual([1, 3]);
   });
 });
+
+describe('batcher with items of several records', () => {
+  it('counts sizes, reports the room left and seals at maxSize records', async () => {
+    const written: string[][] = [];
+    const b = createBatcher<string>({
+      maxSize: 10,
+      maxWaitMs: 60_000,
+      write: async (items) => void written.push(items),
+    });
+    const first = b.add('a', 4);
+    expect(b.room()).toBe(6);
+    expect(b.add('b', 5)).toBe(first); // one promise per batch
+    expect(b.pending()).toBe(9);
+    expect(b.room()).toBe(1);
+    const sealed = b.add('c', 1);
+    expect(b.room()).toBe(10);
+    await sealed;
+    await b.flush();
+    expect(written).toEqual([['a', 'b', 'c']]);
+    expect(b.pending()).toBe(0);
+  });
+});

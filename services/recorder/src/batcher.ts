@@ -2,9 +2,14 @@
  * Collects records and writes them in batches bounded in size and in time: a batch is written
  * when it holds `maxSize` records or its first record waited `maxWaitMs`. `add` resolves when the
  * record's batch was written (the caller acknowledges then) and rejects when the write gave up.
+ * An item may stand for several records (a chunk of a batch event): `add(item, size)`; the
+ * caller keeps `size` within `room()` so that no batch holds more than `maxSize` records.
+ * Every item added to one batch gets the same promise.
  */
 export interface Batcher<T> {
-  add(item: T): Promise<void>;
+  add(item: T, size?: number): Promise<void>;
+  /** Records the batch being filled can still take (1..maxSize). */
+  room(): number;
   /** Writes what is buffered now and waits for every write in progress. */
   flush(): Promise<void>;
   /** Records waiting or being written. */
@@ -22,6 +27,8 @@ export interface BatcherOptions<T> {
 /** One batch: its records and one promise for all of them (no promise per record on the hot path). */
 interface Slot<T> {
   items: T[];
+  /** Records the items stand for. */
+  size: number;
   done: Promise<void>;
   resolve: () => void;
   reject: (e: unknown) => void;
@@ -35,7 +42,7 @@ function newSlot<T>(): Slot<T> {
     reject = rej;
   });
   done.catch(() => undefined); // a batch nobody waits for must not be an unhandled rejection
-  return { items: [], done, resolve, reject };
+  return { items: [], size: 0, done, resolve, reject };
 }
 
 export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
@@ -65,20 +72,20 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
   const drain = () => {
     while (writing.size < maxConcurrent && ready.length > 0) {
       const group = [ready.shift()!];
-      let size = group[0]!.items.length;
-      while (ready.length > 0 && size + ready[0]!.items.length <= options.maxSize) {
+      let size = group[0]!.size;
+      while (ready.length > 0 && size + ready[0]!.size <= options.maxSize) {
         const next = ready.shift()!;
-        size += next.items.length;
+        size += next.size;
         group.push(next);
       }
       const items = group.length === 1 ? group[0]!.items : group.flatMap((g) => g.items);
-      inWrite += items.length;
+      inWrite += size;
       const p = options.write(items).then(
         () => group.forEach((g) => g.resolve()),
         (e: unknown) => group.forEach((g) => g.reject(e)),
       );
       const tracked = p.finally(() => {
-        inWrite -= items.length;
+        inWrite -= size;
         writing.delete(tracked);
         drain();
       });
@@ -87,17 +94,19 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
   };
 
   return {
-    add(item) {
+    add(item, size = 1) {
       const slot = current;
       slot.items.push(item);
-      if (slot.items.length >= options.maxSize) seal();
+      slot.size += size;
+      if (slot.size >= options.maxSize) seal();
       else if (!timer) timer = setTimeout(seal, options.maxWaitMs);
       return slot.done;
     },
+    room: () => Math.max(1, options.maxSize - current.size),
     async flush() {
       seal();
       while (writing.size > 0 || ready.length > 0) await Promise.all([...writing]);
     },
-    pending: () => current.items.length + ready.reduce((n, s) => n + s.items.length, 0) + inWrite,
+    pending: () => current.size + ready.reduce((n, s) => n + s.size, 0) + inWrite,
   };
 }

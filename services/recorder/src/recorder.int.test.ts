@@ -152,6 +152,45 @@ describe('recorder: the bus into MariaDB and InfluxDB (mixed)', () => {
   });
 });
 
+describe("recorder: TraceBatchRecorded (the worker's form)", () => {
+  it('stores every trace of batch events once, batches split where a store batch fills, redelivery included', async () => {
+    // store batches of 64 traces: events of 50 straddle them
+    const f = await fixture('mixed', { galileo_recorder_batch_size: '64' });
+    const exp = `exp-${rand()}`;
+    await startExperiment(f, exp, Date.now() / 1000 - 5);
+    const r = await f.recorder();
+    cleanups.push(() => r.close());
+    await r.recorder.start();
+    const base = Date.now() / 1000;
+    const events = (from: number) =>
+      Array.from({ length: 10 }, (_, e) => ({
+        subject: galileoSubjects.traces('svc'),
+        draft: {
+          type: 'TraceBatchRecorded' as const,
+          data: { traces: Array.from({ length: 50 }, (_, i) => testTrace(exp, from + e * 50 + i, base)) },
+          correlationId: exp,
+        },
+      }));
+    await f.bus.publishBatch(events(0));
+    // the same traces again (a worker's publish retried): no second row or point
+    await f.bus.publishBatch(events(0));
+    await f.bus.publishBatch(events(500));
+    const db = f.db!;
+    await waitFor(async () => (await db.traces.count({ experimentId: exp })) === 1000, {
+      what: '1,000 traces in MariaDB',
+    });
+    await waitFor(async () => (await vmCount(`traces_done{exp_id="${exp}"}`)) === 1000, {
+      what: '1,000 trace points',
+      timeoutMs: 20_000,
+    });
+    await waitFor(async () => (await r.recorder.lag()).pending === 0, { what: 'every event acknowledged' });
+    await new Promise((res) => setTimeout(res, 300));
+    expect(await db.traces.count({ experimentId: exp })).toBe(1000);
+    expect(await vmCount(`traces_done{exp_id="${exp}"}`)).toBe(1000);
+    expect(r.recorder.stats().stored.sql!.traces).toBe(1500);
+  });
+});
+
 describe('recorder: embedded mode (SQLite, the same code path)', () => {
   it('stores traces, telemetry, events and node infos in SQLite', async () => {
     const f = await fixture('sqlite');

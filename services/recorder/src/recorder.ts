@@ -80,6 +80,14 @@ interface Pending<T> {
   readonly eventId: string;
 }
 
+/** Traces of one event (all of a TraceRecorded or TraceBatchRecorded, or the part that fit a batch). */
+interface TraceChunk {
+  readonly traces: readonly RequestTrace[];
+  readonly correlationId: string | null;
+}
+
+const NO_TRACES: readonly RequestTrace[] = [];
+
 type GuardedStore = {
   store: RecordStore;
   breaker: CircuitBreaker<[RecordKind, readonly unknown[]], StoreOutcome>;
@@ -226,7 +234,7 @@ export function createRecorder(deps: RecorderDeps): Recorder {
   const attribute = (correlationId: string | null, timestamp: number) =>
     correlationId ?? experimentAt(windows, timestamp);
 
-  const traceRow = ({ data: t, correlationId }: Pending<RequestTrace>): TraceRecord => ({
+  const traceRow = (t: RequestTrace, correlationId: string | null): TraceRecord => ({
     requestId: t.request_id,
     client: t.client,
     service: t.service,
@@ -241,10 +249,35 @@ export function createRecorder(deps: RecorderDeps): Recorder {
   });
 
   const batcherOptions = { maxSize: config.batchSize, maxWaitMs: Math.min(config.flushInterval, 1000) };
-  const traces: Batcher<Pending<RequestTrace>> = createBatcher({
+  const traces: Batcher<TraceChunk> = createBatcher({
     ...batcherOptions,
-    write: (items) => writeAll('traces', items.map(traceRow)),
+    write: (chunks) => {
+      const rows: TraceRecord[] = [];
+      for (const { traces: carried, correlationId } of chunks)
+        for (const t of carried) rows.push(traceRow(t, correlationId));
+      return writeAll('traces', rows);
+    },
   });
+
+  /**
+   * Adds the traces of one event, split where a batch fills (so no batch exceeds its size); the
+   * event is acknowledged once every batch it went into is written. Consecutive events in one
+   * batch return the same promise, which the bus settles for all of them at once.
+   */
+  const addTraces = (carried: readonly RequestTrace[], correlationId: string | null) => {
+    let rest = carried;
+    let first: Promise<void> | null = null;
+    let more: Promise<void>[] | null = null;
+    while (rest.length > 0) {
+      const room = traces.room();
+      const part = rest.length <= room ? rest : rest.slice(0, room);
+      rest = part === rest ? NO_TRACES : rest.slice(room);
+      const written = traces.add({ traces: part, correlationId }, part.length);
+      if (first === null) first = written;
+      else (more ??= [first]).push(written);
+    }
+    return more === null ? first : Promise.all(more).then(() => undefined);
+  };
   const telemetry: Batcher<Pending<TelemetryReading>> = createBatcher({
     ...batcherOptions,
     write: async (items) => {
@@ -372,6 +405,7 @@ export function createRecorder(deps: RecorderDeps): Recorder {
     pattern: string,
     kind: RecordKind,
     handler: Parameters<Bus<GalileoCatalogue>['subscribe']>[1]['handler'],
+    weight?: (event: CatalogueEvent<GalileoCatalogue>) => number,
   ) => {
     subscriptions.push(
       await bus.subscribe(pattern, {
@@ -379,9 +413,10 @@ export function createRecorder(deps: RecorderDeps): Recorder {
         ...(config.consumer ? { consumer: config.consumer } : {}),
         claimIdleMs: config.claimIdle,
         startAt: 'beginning',
-        // two batches being written and one filling
+        // two batches being written and one filling (in records: a batch event weighs its traces)
         concurrency: config.batchSize * 3,
         batchSize: Math.min(2000, config.batchSize),
+        ...(weight ? { weight } : {}),
         // A store outage is waited out by the recorder itself; only our own bugs would come back here.
         maxDeliveries: 1000,
         handler,
@@ -433,17 +468,16 @@ export function createRecorder(deps: RecorderDeps): Recorder {
           handler: (event) => onLifecycle(event),
         }),
       );
-      await subscribeData('galileo.traces.>', 'traces', (event) => {
-        const carried = tracesOf(event);
-        if (carried.length === 0) return;
-        // A batch event is acknowledged once every trace it carries is written (one or two slots).
-        const written = new Set<Promise<void>>();
-        for (const data of carried)
-          written.add(traces.add({ data, correlationId: event.correlationId, eventId: event.id }));
-        return written.size === 1
-          ? written.values().next().value
-          : Promise.all(written).then(() => undefined);
-      });
+      await subscribeData(
+        'galileo.traces.>',
+        'traces',
+        (event) => {
+          const carried = tracesOf(event);
+          if (carried.length === 0) return;
+          return addTraces(carried, event.correlationId);
+        },
+        (event) => tracesOf(event).length,
+      );
       await subscribeData('galileo.telemetry.>', 'telemetry', (event) => {
         if (event.type !== 'TelemetryReported') return;
         return telemetry.add({ data: event.data, correlationId: event.correlationId, eventId: event.id });

@@ -1,9 +1,10 @@
 import type { EventRecord, GalileoDatabase, TelemetryRecord, TraceRecord } from '@galileo/db';
 import {
-  eventLine,
+  appendEventLine,
+  appendTelemetryLine,
+  appendTraceLine,
   InfluxWriteError,
-  telemetryLine,
-  traceLine,
+  LineBuffer,
   type InfluxWriter,
 } from '@galileo/timeseries';
 
@@ -51,46 +52,50 @@ export function sqlStore(db: GalileoDatabase): RecordStore {
 
 /** The InfluxDB v2 measurements (libs/timeseries), one bucket per experiment or a fixed one. */
 export function influxStore(writer: InfluxWriter): RecordStore {
-  const lineOf = <K extends RecordKind>(
-    kind: K,
-    row: RecordRows[K],
-  ): { bucket: string | null; line: string } => {
+  /** Appends one row's point; false when it has no point (refused). */
+  const append = <K extends RecordKind>(kind: K, out: LineBuffer, row: RecordRows[K]): boolean => {
     if (kind === 'traces') {
-      const t = row as TraceRecord;
-      return { bucket: writer.bucketFor(t.experimentId), line: traceLine(t) };
+      appendTraceLine(out, row as TraceRecord);
+      return true;
     }
-    if (kind === 'telemetry') {
-      const t = row as TelemetryRecord;
-      return { bucket: writer.bucketFor(t.experimentId), line: telemetryLine(t) };
-    }
+    if (kind === 'telemetry') return appendTelemetryLine(out, row as TelemetryRecord);
     const e = row as EventRecord;
-    return {
-      bucket: writer.bucketFor(e.experimentId),
-      line: eventLine({ ...e, eventId: e.eventId ?? null }),
-    };
+    appendEventLine(out, { ...e, eventId: e.eventId ?? null });
+    return true;
   };
+  const experimentOf = (row: TraceRecord | TelemetryRecord | EventRecord) => row.experimentId ?? null;
   return {
     name: 'influx',
     async write(kind, rows) {
-      const byBucket = new Map<string, { lines: string[]; indexes: number[] }>();
+      // one body per bucket, written straight into bytes (no string per point)
+      const byBucket = new Map<string, { body: LineBuffer; indexes: number[] }>();
       const rejected: { index: number; reason: string }[] = [];
-      rows.forEach((row, index) => {
-        const { bucket, line } = lineOf(kind, row);
+      let lastBucket: string | null = null;
+      let last: { body: LineBuffer; indexes: number[] } | null = null;
+      for (let index = 0; index < rows.length; index++) {
+        const row = rows[index]!;
+        const bucket = writer.bucketFor(experimentOf(row));
         if (bucket === null) {
           rejected.push({ index, reason: 'no experiment: a per-experiment bucket needs an experiment id' });
-          return;
+          continue;
         }
-        const group = byBucket.get(bucket) ?? { lines: [], indexes: [] };
-        group.lines.push(line);
-        group.indexes.push(index);
-        byBucket.set(bucket, group);
-      });
+        if (bucket !== lastBucket) {
+          last = byBucket.get(bucket) ?? null;
+          if (last === null) {
+            last = { body: new LineBuffer(Math.min(rows.length, 20_000) * 256), indexes: [] };
+            byBucket.set(bucket, last);
+          }
+          lastBucket = bucket;
+        }
+        if (append(kind, last!.body, row)) last!.indexes.push(index);
+        else rejected.push({ index, reason: 'no finite timestamp: a point needs a time' });
+      }
       let stored = 0;
       for (const [bucket, group] of byBucket) {
         await writer.ensureBucket(bucket);
         try {
-          await writer.write(bucket, group.lines);
-          stored += group.lines.length;
+          await writer.writeBody(bucket, group.body.bytes(), group.body.count);
+          stored += group.body.count;
         } catch (e) {
           if (e instanceof InfluxWriteError && !e.retryable) {
             for (const index of group.indexes) rejected.push({ index, reason: e.message });
