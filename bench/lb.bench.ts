@@ -35,6 +35,16 @@ import {
 } from './worker-bench-proc.js';
 
 const quick = process.argv.includes('--quick');
+// --cpu-prof[=dir]: the balancer runs with `node --cpu-prof`; the .cpuprofile lands in dir (default
+// a fresh temp dir, printed) when it exits.
+const cpuProfArg = process.argv.find((a) => a === '--cpu-prof' || a.startsWith('--cpu-prof='));
+const cpuProfDir = cpuProfArg
+  ? cpuProfArg.includes('=')
+    ? cpuProfArg.slice(cpuProfArg.indexOf('=') + 1)
+    : mkdtempSync(join(tmpdir(), 'galileo-bench-lb-prof-'))
+  : undefined;
+// --lb-only: skip the reconcile part (profiling and iterating on the proxy).
+const lbOnly = process.argv.includes('--lb-only');
 const redisUrl = process.env.GALILEO_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PROXY_CORE = process.env.BENCH_LB_CORE ?? '0';
 const CLIENT_CORE = process.env.BENCH_LB_CLIENT_CORE ?? '1';
@@ -42,6 +52,8 @@ const CONNECTIONS = Number(process.env.BENCH_LB_CONNECTIONS ?? 64);
 const SECONDS = Number(process.env.BENCH_LB_SECONDS ?? (quick ? 4 : 15));
 const ROUNDS = Number(process.env.BENCH_LB_ROUNDS ?? (quick ? 1 : 3));
 const RECONCILE_RUNS = quick ? 5 : 20;
+// extra node/V8 flags for the balancer process (experiments), whitespace-separated
+const NODE_FLAGS = (process.env.BENCH_LB_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const median = (xs: number[]) => {
@@ -118,7 +130,16 @@ async function startBalancer(core: string, prefix: string): Promise<{ url: strin
   const port = await freePort();
   const child = spawn(
     'taskset',
-    ['-c', core, process.execPath, '--import', 'tsx', 'services/load-balancer/src/main.ts'],
+    [
+      '-c',
+      core,
+      process.execPath,
+      ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
+      ...NODE_FLAGS,
+      '--import',
+      'tsx',
+      'services/load-balancer/src/main.ts',
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -252,8 +273,11 @@ async function measureReconcile() {
 
 checkPrerequisites();
 const started = performance.now();
-const reconcile = await measureReconcile();
+const reconcile = lbOnly
+  ? { first: { durationMs: 0, written: 0 }, steady: 0, maxSteady: 0, buildMs: 0 }
+  : await measureReconcile();
 const proxies = await measureProxies();
+if (cpuProfDir) log(`balancer CPU profile(s) in ${cpuProfDir}`);
 const lbReqPerSec = median(proxies.ours.map((r) => r.reqPerSec));
 const nginxReqPerSec = median(proxies.theirs.map((r) => r.reqPerSec));
 const lbP99 = median(proxies.ours.map((r) => r.p99Ms ?? 0));
@@ -295,6 +319,7 @@ const result = {
     functions: 100,
     zones: 10,
   },
+  ...(lbOnly ? { lbOnly: true } : {}),
   totalSeconds: round((performance.now() - started) / 1000, 1),
 };
 console.log(JSON.stringify(result));

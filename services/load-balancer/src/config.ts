@@ -82,7 +82,7 @@ export const loadBalancerConfigSpec = defineConfig({
     name: 'eb_go_lb_backend_connections',
     schema: envInt({ min: 1 }),
     default: 128,
-    description: 'Keep-alive connections per backend (undici pool).',
+    description: 'Most keep-alive connections open at once to one backend; more requests wait.',
   }),
   requestTimeout: envVar({
     name: 'eb_go_lb_request_timeout',

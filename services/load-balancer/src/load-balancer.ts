@@ -4,14 +4,8 @@ import type { FunctionWeights, WeightChange, WeightStore, WeightWatch } from '@g
 import { sameWeights } from '@galileo/kv';
 import type { Logger } from '@galileo/logging';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { Pool, type Dispatcher } from 'undici';
-import {
-  buildRoute,
-  gatewayTest,
-  parseFunctionPath,
-  type FunctionRoute,
-  type Target,
-} from './function-routes.js';
+import { buildRoute, gatewayTest, parseFunctionPath, type FunctionRoute } from './function-routes.js';
+import { UpstreamPool, type UpstreamConnection, type UpstreamExchange } from './upstream.js';
 
 export interface LoadBalancerDeps {
   store: WeightStore;
@@ -43,7 +37,8 @@ export interface LoadBalancer {
   readonly storeConnected: boolean;
 }
 
-const HOP_BY_HOP = new Set([
+/** Request headers not passed on as they came: hop-by-hop, or set by the balancer itself. */
+const NOT_FORWARDED = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -52,7 +47,100 @@ const HOP_BY_HOP = new Set([
   'te',
   'trailer',
   'host',
+  // node's server has answered `100-continue` already
+  'expect',
+  'x-forwarded-for',
+  'x-final-host',
 ]);
+
+const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+interface ProxyCounts {
+  upstreamErrors: number;
+}
+
+/** One proxied request: the request head built once, the response headers amended on the way back. */
+class ProxyExchange implements UpstreamExchange {
+  connection: UpstreamConnection | null = null;
+  finished = false;
+  readonly onClientClose = () => {
+    if (!this.finished) {
+      this.finished = true;
+      this.pool.abandon(this);
+    }
+  };
+
+  constructor(
+    readonly head: string,
+    readonly body: IncomingMessage | null,
+    readonly chunkedBody: boolean,
+    readonly headRequest: boolean,
+    readonly retryable: boolean,
+    private readonly pool: UpstreamPool,
+    private readonly res: ServerResponse,
+    private readonly host: string,
+    private readonly now: string,
+    private readonly forwardedFor: string,
+    private readonly forwardedHostHeader: string,
+    private readonly counts: ProxyCounts,
+  ) {}
+
+  onResponseHead(status: number, reason: string, headers: string[]): void {
+    let finalSeen = false;
+    let forwardedForSeen = false;
+    let stampSeen = false;
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i];
+      if (name === 'x-final-host') {
+        // the chain for traces: our target, then the next balancer's (the replica last)
+        headers[i + 1] = `${this.host}, ${headers[i + 1]}`;
+        finalSeen = true;
+      } else if (name === 'x-forwarded-for') forwardedForSeen = true;
+      else if (name === this.forwardedHostHeader) {
+        headers[i + 1] = this.now;
+        stampSeen = true;
+      }
+    }
+    if (!finalSeen) headers.push('x-final-host', this.host);
+    if (!stampSeen) headers.push(this.forwardedHostHeader, this.now);
+    if (!forwardedForSeen) headers.push('x-forwarded-for', this.forwardedFor);
+    try {
+      if (reason === '') this.res.writeHead(status, headers);
+      else this.res.writeHead(status, reason, headers);
+    } catch (err) {
+      this.pool.abandon(this);
+      this.onError(new Error(`unusable response head: ${(err as Error).message}`), false);
+    }
+  }
+
+  onResponseData(chunk: Buffer, resume: () => void): boolean {
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', resume);
+    return false;
+  }
+
+  onResponseEnd(last: Buffer | null): void {
+    this.finished = true;
+    if (last) this.res.end(last);
+    else this.res.end();
+  }
+
+  onError(err: Error, timedOut: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.counts.upstreamErrors++;
+    const res = this.res;
+    if (!res.headersSent) {
+      const text = `backend ${this.host} failed: ${err.message}\n`;
+      res.writeHead(timedOut ? 504 : 502, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+    } else res.destroy(err);
+    if (this.body) this.body.resume();
+  }
+}
 
 /**
  * The Controller: edgerun's go-load-balancer in TypeScript (reference §1). Routes
@@ -69,7 +157,7 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
   const connections = deps.backendConnections ?? 128;
   const forwardedHostHeader = `x-forwarded-host-${nodeName.toLowerCase()}`;
   const routes = new Map<string, FunctionRoute>();
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, UpstreamPool>();
   let server: Server | undefined;
   let watch: WeightWatch | undefined;
   let ready = false;
@@ -113,16 +201,10 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
     });
   }
 
-  const poolFor = (host: string): Pool => {
+  const poolFor = (host: string): UpstreamPool => {
     let pool = pools.get(host);
     if (!pool) {
-      pool = new Pool(`http://${host}`, {
-        connections,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
+      pool = new UpstreamPool(host, { connections, timeoutMs: timeout, keepAliveMs: 30_000 });
       pools.set(host, pool);
     }
     return pool;
@@ -187,85 +269,39 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
     res.end(text);
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, target: Target, path: string) => {
-    const now = ((performance.timeOrigin + performance.now()) / 1000).toFixed(7);
-    const inHeaders = req.headers;
-    const headers: Record<string, string | string[]> = {};
-    for (const name in inHeaders) {
-      if (HOP_BY_HOP.has(name)) continue;
-      const v = inHeaders[name];
-      if (v !== undefined) headers[name] = v;
-    }
-    const priorForwardedFor = inHeaders['x-forwarded-for'];
-    const forwardedFor = priorForwardedFor ? `${priorForwardedFor}, ${nodeName}` : nodeName;
-    headers['x-forwarded-for'] = forwardedFor;
-    headers[forwardedHostHeader] = now;
-    headers['x-final-host'] = target.host;
-    headers.host = target.host;
-    const method = req.method ?? 'GET';
-    const te = inHeaders['transfer-encoding'];
-    const length = inHeaders['content-length'];
-    const hasBody =
-      method !== 'GET' && method !== 'HEAD' && (te !== undefined || (length !== undefined && length !== '0'));
-    // The dispatcher API without a Readable per response: chunks go straight to the client's
-    // socket, pausing the backend while the client's socket is full.
-    let controller: Dispatcher.DispatchController | undefined;
-    let finished = false;
-    res.once('close', () => {
-      if (!finished) controller?.abort(new Error('client went away'));
-    });
-    poolFor(target.host).dispatch(
-      { method, path, headers, body: hasBody ? req : null },
-      {
-        onRequestStart(c) {
-          controller = c;
-        },
-        onResponseStart(_c, statusCode, upstream) {
-          const out: Record<string, string | string[]> = {};
-          for (const name in upstream) {
-            if (HOP_BY_HOP.has(name)) continue;
-            const v = upstream[name];
-            if (v !== undefined) out[name] = v;
-          }
-          out[forwardedHostHeader] = now;
-          const upstreamFinal = upstream['x-final-host'];
-          out['x-final-host'] = upstreamFinal ? `${target.host}, ${String(upstreamFinal)}` : target.host;
-          if (upstream['x-forwarded-for'] === undefined) out['x-forwarded-for'] = forwardedFor;
-          res.writeHead(statusCode, out);
-        },
-        onResponseData(c, chunk) {
-          if (!res.write(chunk)) {
-            c.pause();
-            res.once('drain', () => c.resume());
-          }
-        },
-        onResponseEnd() {
-          finished = true;
-          res.end();
-        },
-        onResponseError(_c, err) {
-          finished = true;
-          counts.upstreamErrors++;
-          const timedOut = (err as { code?: string }).code?.includes('TIMEOUT') ?? false;
-          if (!res.headersSent)
-            plain(res, timedOut ? 504 : 502, `backend ${target.host} failed: ${err.message}\n`);
-          else res.destroy(err);
-          if (hasBody) req.resume();
-        },
-      },
-    );
-  };
-
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const parsed = parseFunctionPath(req.url ?? '/');
+    const url = req.url ?? '/';
+    const parsed = parseFunctionPath(url);
     if (!parsed) {
       counts.notFound++;
-      plain(res, 404, `not found: expected /function/<function>[/<path>], got ${req.url}\n`);
+      plain(res, 404, `not found: expected /function/<function>[/<path>], got ${url}\n`);
       return;
     }
     counts.requests++;
+    // one pass over the raw headers: what is passed on (as request-head lines), and what decides
+    const raw = req.rawHeaders;
+    let lines = '';
+    let priorForwardedFor: string | undefined;
+    let contentLength: string | undefined;
+    let chunked = false;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      const lower = name.toLowerCase();
+      if (NOT_FORWARDED.has(lower) || lower === forwardedHostHeader) {
+        if (lower === 'x-forwarded-for')
+          priorForwardedFor =
+            priorForwardedFor === undefined ? raw[i + 1]! : `${priorForwardedFor}, ${raw[i + 1]!}`;
+        else if (lower === 'transfer-encoding') chunked = true;
+        continue;
+      }
+      if (lower === 'content-length') {
+        contentLength = raw[i + 1]!;
+        continue;
+      }
+      lines += `${name}: ${raw[i + 1]!}\r\n`;
+    }
     const route = routes.get(parsed.fn);
-    const forwarded = req.headers['x-forwarded-for'] !== undefined;
+    const forwarded = priorForwardedFor !== undefined;
     const target = route?.next(forwarded);
     if (!route || !target) {
       counts.noReplica++;
@@ -277,7 +313,33 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
       req.resume();
       return;
     }
-    forward(req, res, target, target.gateway ? (req.url ?? '/') : parsed.rest);
+    const now = ((performance.timeOrigin + performance.now()) / 1000).toFixed(7);
+    const forwardedFor = priorForwardedFor ? `${priorForwardedFor}, ${nodeName}` : nodeName;
+    const method = req.method ?? 'GET';
+    // a body: content-length as it came, anything else (chunked) re-sent chunked
+    if (chunked) lines += 'transfer-encoding: chunked\r\n';
+    else if (contentLength !== undefined) lines += `content-length: ${contentLength}\r\n`;
+    const hasBody = chunked || (contentLength !== undefined && contentLength !== '0');
+    const head =
+      `${method} ${target.gateway ? url : parsed.rest} HTTP/1.1\r\nhost: ${target.host}\r\n${lines}` +
+      `x-forwarded-for: ${forwardedFor}\r\n${forwardedHostHeader}: ${now}\r\nx-final-host: ${target.host}\r\n\r\n`;
+    const pool = poolFor(target.host);
+    const exchange = new ProxyExchange(
+      head,
+      hasBody ? req : null,
+      chunked,
+      method === 'HEAD',
+      !hasBody && RETRYABLE_METHODS.has(method),
+      pool,
+      res,
+      target.host,
+      now,
+      forwardedFor,
+      forwardedHostHeader,
+      counts,
+    );
+    res.once('close', exchange.onClientClose);
+    pool.dispatch(exchange);
   };
 
   return {
@@ -323,7 +385,7 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
           setTimeout(() => s.closeAllConnections(), 2_000).unref();
         });
       }
-      await Promise.all([...pools.values()].map((p) => p.close().catch(() => undefined)));
+      for (const p of pools.values()) p.close();
       pools.clear();
     },
   };
