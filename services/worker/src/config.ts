@@ -91,6 +91,13 @@ export const workerConfigSpec = defineConfig({
     description:
       'How often the worker refreshes its heartbeat key; the key expires after three intervals, and a dead worker is dropped from `galileo:workers` then.',
   }),
+  connectionsPerOrigin: envVar({
+    name: 'galileo_worker_connections_per_origin',
+    schema: envInt({ min: 1 }),
+    default: 256,
+    description:
+      'Keep-alive connections the worker opens to one origin (host:port) at most, for all its groups; a request finding them all busy waits for one (its latency still counts from its intended time). Bounds memory when a stall makes many requests due at once.',
+  }),
   maxInFlight: envVar({
     name: 'galileo_worker_max_in_flight',
     schema: envInt({ min: 1 }),

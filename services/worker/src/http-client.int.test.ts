@@ -9,7 +9,9 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-function client(options: { requestTimeoutMs?: number; responseLimit?: number } = {}): HttpClient {
+function client(
+  options: { requestTimeoutMs?: number; responseLimit?: number; connectionsPerOrigin?: number } = {},
+): HttpClient {
   const http = createHttpClient({ requestTimeoutMs: 5_000, responseLimit: 65_536, ...options });
   closers.push(() => http.close());
   return http;
@@ -155,5 +157,18 @@ describe('http client (undici dispatch)', () => {
     expect(outcomes.every((o) => o.status === 200)).toBe(true);
     // 64 requests of 300 ms each, all at once: well under two server times
     expect(Date.now() - started).toBeLessThan(550);
+  });
+
+  it('opens no more than connectionsPerOrigin connections; the other requests wait for one and succeed', async () => {
+    const connections = { count: 0 };
+    const origin = await echoServer(connections);
+    const http = client({ connectionsPerOrigin: 3 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        http.send(`${origin}/n${i}`, { method: 'GET', path: '/', headers: {} }),
+      ),
+    );
+    expect(outcomes.every((o) => o.status === 201)).toBe(true);
+    expect(connections.count).toBe(3);
   });
 });

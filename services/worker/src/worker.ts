@@ -81,6 +81,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const http: HttpClient = createHttpClient({
     requestTimeoutMs: config.requestTimeout,
     responseLimit: config.traceResponseLimit,
+    connectionsPerOrigin: config.connectionsPerOrigin,
   });
   const traces: TraceBatcher = createTraceBatcher({
     bus,
