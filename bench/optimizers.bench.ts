@@ -8,6 +8,8 @@
 // pressure rows the way the Python original does with pandas, by filtering the flat trace list
 // per gateway, per function and per client zone. Prints one JSON object last (roundMs first).
 import { performance } from 'node:perf_hooks';
+// seeded, so every run sees the same context
+import { rng } from '../libs/osmotic/src/test-support/random-context.js';
 import {
   combinedPressure,
   cpuUsagePressure,
@@ -42,18 +44,6 @@ const RECORD_LIMIT = quick ? 300_000 : Infinity;
 const PEER_ZONES = Number(process.env.BENCH_OPT_PEER_ZONES ?? (quick ? 10 : 20));
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-
-/** A seeded PRNG (mulberry32), so every run sees the same context. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function syntheticContext(zones: number, functions: number, clientZones: number): OsmoticInput {
   const random = rng(42);

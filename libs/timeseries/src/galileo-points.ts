@@ -1,5 +1,5 @@
-import type { LineBuffer } from './line-buffer.js';
-import { escapeKey, escapeString, fnv1a, formatLine, secondsToNs, secondsToNsText } from './line-protocol.js';
+import { LineBuffer } from './line-buffer.js';
+import { fnv1a, formatLine, secondsToNs, secondsToNsText } from './line-protocol.js';
 
 /**
  * galileo's InfluxDB layout (protocols §7.3): measurements `telemetry`, `traces`, `events` with
@@ -66,23 +66,14 @@ export function traceTimestampNs(p: Pick<TracePoint, 'requestId' | 'sent' | 'cre
   return secondsToNs(at) + BigInt(fnv1a(p.requestId) % 1000);
 }
 
-/** A tag `,key=value`, or nothing for a null or empty value. */
-const tag = (key: string, value: string | null) =>
-  value === null || value === '' ? '' : `,${key}=${escapeKey(value)}`;
-/** A number field `,key=value`, or nothing when it is not finite. */
-const num = (key: string, value: number) => (Number.isFinite(value) ? `,${key}=${value}` : '');
-
-/** Written out by hand (this is the recorder's hot path); the same line as formatLine would give. */
+/**
+ * A trace as one line of text (tests, peers, tools). The recorder writes traces with
+ * `appendTraceLine` straight into a request body; this is that function's output as a string.
+ */
 export function traceLine(p: TracePoint): string {
-  const series =
-    `traces${tag('client', p.client)}${tag('exp_id', p.experimentId)}${tag('server', p.server)}` +
-    `${tag('service', p.service)}${p.status === null ? '' : `,status=${p.status}`}`;
-  const fields =
-    `request_id="${escapeString(p.requestId)}"${num('created', p.created)}${num('sent', p.sent)}${num('done', p.done)}` +
-    `${p.sent > 0 ? num('rt', p.done - p.sent) : ''}` +
-    `${p.headers === null ? '' : `,headers="${escapeString(p.headers)}"`}` +
-    `${p.response === null ? '' : `,response="${escapeString(p.response)}"`}`;
-  return `${series} ${fields} ${secondsToNsText(p.sent > 0 ? p.sent : p.created, fnv1a(p.requestId) % 1000)}`;
+  const out = new LineBuffer(1024);
+  appendTraceLine(out, p);
+  return out.bytes().toString('utf8');
 }
 
 export function eventLine(p: EventPoint): string {

@@ -52,6 +52,13 @@ interface BufferedTrace {
   experimentId: string | null;
 }
 
+/** The traces of one service and experiment in a flush. */
+interface TraceGroup {
+  service: string;
+  experimentId: string | null;
+  traces: RequestTrace[];
+}
+
 /**
  * Buffers traces and publishes them on the bus as `TraceBatchRecorded` events on
  * `galileo.traces.<service>` (correlationId = the experiment), by size and by time: one event per
@@ -99,18 +106,19 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
 
   /** One TraceBatchRecorded per service and experiment (and per MAX_TRACES_PER_BATCH), in order. */
   function batchEvents(batch: readonly BufferedTrace[]): PublishItem<GalileoCatalogue>[] {
-    const groups = new Map<
-      string,
-      { service: string; experimentId: string | null; traces: RequestTrace[] }
-    >();
+    const groups = new Map<string, TraceGroup>();
+    let last: TraceGroup | undefined;
     for (const { trace, experimentId } of batch) {
-      const key = `${experimentId ?? ''}\u0000${trace.service}`;
-      let group = groups.get(key);
-      if (group === undefined) {
-        group = { service: trace.service, experimentId, traces: [] };
-        groups.set(key, group);
+      // consecutive traces mostly share service and experiment: no key string for those
+      if (last === undefined || last.service !== trace.service || last.experimentId !== experimentId) {
+        const key = `${experimentId ?? ''}\u0000${trace.service}`;
+        last = groups.get(key);
+        if (last === undefined) {
+          last = { service: trace.service, experimentId, traces: [] };
+          groups.set(key, last);
+        }
       }
-      group.traces.push(trace);
+      last.traces.push(trace);
     }
     const items: PublishItem<GalileoCatalogue>[] = [];
     for (const { service, experimentId, traces } of groups.values()) {

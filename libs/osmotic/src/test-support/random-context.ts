@@ -2,10 +2,10 @@
 // zone, pods in every state, duplicate groups of one client zone, empty and long time lists,
 // counts that differ from the number of times, missing latencies and requirements, random
 // components, weights, thresholds and percentiles.
-import type { PressureName } from '../formulas.js';
+import { PRESSURE_NAMES, type PressureName } from '../formulas.js';
 import type { OsmoticInput, OsmoticParameters, OsmoticPod, TraceGroup } from '../input.js';
 
-/** mulberry32 */
+/** A seeded PRNG (mulberry32); the optimizer benchmark builds its synthetic context with it too. */
 export function rng(seed: number) {
   let a = seed >>> 0;
   return () => {
@@ -95,18 +95,12 @@ export function randomCase(
   const names = nodes.map((n) => n.name).concat(['gw-dup']);
   for (const a of names)
     for (const b of names) if (a < b && r() < 0.9) lat.set(`${a}|${b}`, r() < 0.2 ? int(50) : r() * 80);
-  const all: PressureName[] = [
-    'request',
-    'rtt_log',
-    'network_distance',
-    'latency_req_unbound',
-    'latency_req_log',
-    'cpu_usage',
-  ];
-  const pressures = all.filter(() => r() < 0.5);
-  if (r() < 0.3) pressures.push(all[int(6)]!);
+  const pressures: PressureName[] = PRESSURE_NAMES.filter(() => r() < 0.5);
+  if (r() < 0.3) pressures.push(PRESSURE_NAMES[int(6)]!);
   const weights =
-    r() < 0.3 ? Object.fromEntries(all.filter(() => r() < 0.5).map((p) => [p, 0.5 + r() * 2])) : undefined;
+    r() < 0.3
+      ? Object.fromEntries(PRESSURE_NAMES.filter(() => r() < 0.5).map((p) => [p, 0.5 + r() * 2]))
+      : undefined;
   const reqs = new Map(fns.map((f) => [f, r() < 0.1 ? undefined : r() < 0.05 ? 0 : 20 + int(100)]));
   const maxThreshold = r() < 0.5 ? 0.8 : r() * 0.5;
   const minThreshold = r() * 0.3;
