@@ -223,7 +223,9 @@ export function createClientGroup(spec: ClientGroupSpec, deps: ClientGroupDeps):
     status = -1,
   ): void {
     const doneMs = clock.now();
-    if (sentMs >= 0) latency.record(doneMs - sentMs, doneMs - intendedMs);
+    // A request may leave up to DISPATCH_EARLY_MS before its intended time: its response time then
+    // counts from the send, so it is never shorter than its service time.
+    if (sentMs >= 0) latency.record(doneMs - sentMs, doneMs - Math.min(intendedMs, sentMs));
     if (status < 0 || status >= 300) counts.failures++;
     deps.recordTrace(
       {
