@@ -10,6 +10,12 @@ export interface EventDefinition<S extends z.ZodType = z.ZodType> {
   readonly schema: S;
   readonly description: string;
   readonly upcast?: Readonly<Record<number, (data: unknown) => unknown>>;
+  /**
+   * A fast exact-shape check for payloads that arrive in bulk: true only when `schema` would
+   * accept `data` and return an equal object, which is then used as it is (no schema pass, no
+   * copy). False means nothing: the schema decides. See exact-shape.ts.
+   */
+  readonly accepts?: (data: unknown) => boolean;
 }
 
 export type Catalogue = Readonly<Record<string, EventDefinition>>;

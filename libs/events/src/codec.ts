@@ -2,6 +2,7 @@ import type { Catalogue, EventDefinition, EventType } from './catalogue.js';
 import type { CatalogueEvent, Envelope, EventDraft } from './envelope.js';
 import type { EventError } from './errors.js';
 import { err, ok, type Result } from './result.js';
+import { isPlainObjectWithKeys } from './exact-shape.js';
 import { ulid, ULID_PATTERN } from './ulid.js';
 import type { z } from 'zod';
 
@@ -62,7 +63,7 @@ export function decodeEvent<C extends Catalogue>(
   } catch (e) {
     return err({ kind: 'invalid-json', message: `event is not valid JSON: ${(e as Error).message}` });
   }
-  return validateEvent(catalogue, raw);
+  return checkedEvent(catalogue, raw, true);
 }
 
 /** Validates an already parsed envelope (e.g. one read from a stream or a REST body). */
@@ -70,7 +71,16 @@ export function validateEvent<C extends Catalogue>(
   catalogue: C,
   raw: unknown,
 ): Result<CatalogueEvent<C>, EventError> {
-  const shape = checkEnvelope(raw);
+  return checkedEvent(catalogue, raw, false);
+}
+
+/** `owned`: `raw` is ours (just parsed) and may become the event itself. */
+function checkedEvent<C extends Catalogue>(
+  catalogue: C,
+  raw: unknown,
+  owned: boolean,
+): Result<CatalogueEvent<C>, EventError> {
+  const shape = checkEnvelope(raw, owned);
   if (!shape.ok) return shape;
   const envelope = shape.value;
   const def = catalogue[envelope.type] as EventDefinition | undefined;
@@ -98,7 +108,7 @@ export function validateEvent<C extends Catalogue>(
   }
   const parsed = validatePayload(envelope.type, def, data);
   if (!parsed.ok) return parsed;
-  // checkEnvelope made a fresh object: completing it in place saves a copy per message.
+  // checkEnvelope's object is the parsed one or a fresh copy: completing it in place saves a copy.
   const complete = envelope as { version: number; data: unknown };
   complete.version = def.version;
   complete.data = parsed.value;
@@ -106,6 +116,7 @@ export function validateEvent<C extends Catalogue>(
 }
 
 function validatePayload(type: string, def: EventDefinition, data: unknown): Result<unknown, EventError> {
+  if (def.accepts?.(data)) return ok(data);
   const parsed = (def.schema as z.ZodType).safeParse(data);
   if (parsed.success) return ok(parsed.data);
   const issues = parsed.error.issues.map(
@@ -132,7 +143,7 @@ const STRING_FIELDS = ['id', 'subject', 'type', 'time', 'source'] as const;
 
 // A hand-written check: it runs for every message a subscriber reads, so it avoids a second
 // schema pass over the envelope (the payload is still validated by its zod schema).
-function checkEnvelope(raw: unknown): Result<Envelope, EventError> {
+function checkEnvelope(raw: unknown, owned: boolean): Result<Envelope, EventError> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return err({ kind: 'invalid-envelope', message: 'event envelope must be a JSON object' });
   }
@@ -163,6 +174,10 @@ function checkEnvelope(raw: unknown): Result<Envelope, EventError> {
     }
   }
   if (!('data' in e)) return err({ kind: 'invalid-envelope', message: 'event envelope has no "data" field' });
+  // a parsed envelope as encodeEvent writes it (all nine fields, nothing else) is used as it is:
+  // no copy per message
+  if (owned && isPlainObjectWithKeys(e, 9) && e.correlationId !== undefined && e.causationId !== undefined)
+    return ok(e as unknown as Envelope);
   return ok({
     id: e.id as string,
     subject: e.subject as string,

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { defineCatalogue } from './catalogue.js';
 import { encodeToken } from './subject.js';
+import {
+  isFiniteNumber,
+  isNonEmptyString,
+  isPlainObjectWithKeys,
+  isSafeInteger,
+  isStringOrNull,
+} from './exact-shape.js';
 import type { CatalogueEvent } from './envelope.js';
 import { experimentEvents } from './experiment-events.js';
 import { recordingEvents } from './recording-events.js';
@@ -23,6 +30,24 @@ export const requestTraceSchema = z.object({
 });
 export type RequestTrace = z.infer<typeof requestTraceSchema>;
 
+/** `requestTraceSchema`'s exact shape (see exact-shape.ts). */
+export function isExactRequestTrace(v: unknown): v is RequestTrace {
+  return (
+    isPlainObjectWithKeys(v, 11) &&
+    isNonEmptyString(v.request_id) &&
+    typeof v.client === 'string' &&
+    isNonEmptyString(v.service) &&
+    isFiniteNumber(v.created) &&
+    isFiniteNumber(v.sent) &&
+    isFiniteNumber(v.done) &&
+    isSafeInteger(v.status) &&
+    isStringOrNull(v.server) &&
+    isStringOrNull(v.exp_id) &&
+    isStringOrNull(v.headers) &&
+    isStringOrNull(v.response)
+  );
+}
+
 /** Traces per TraceBatchRecorded event at most (an envelope of ~1,000 traces is ~400 kB). */
 export const MAX_TRACES_PER_BATCH = 1_000;
 
@@ -30,6 +55,15 @@ export const traceBatchSchema = z.object({
   traces: z.array(requestTraceSchema).min(1).max(MAX_TRACES_PER_BATCH),
 });
 export type TraceBatch = z.infer<typeof traceBatchSchema>;
+
+/** `traceBatchSchema`'s exact shape. */
+export function isExactTraceBatch(v: unknown): v is TraceBatch {
+  if (!isPlainObjectWithKeys(v, 1)) return false;
+  const traces = v.traces;
+  if (!Array.isArray(traces) || traces.length < 1 || traces.length > MAX_TRACES_PER_BATCH) return false;
+  for (let i = 0; i < traces.length; i++) if (!isExactRequestTrace(traces[i])) return false;
+  return true;
+}
 
 /** One telemd reading (§6.1); timestamp in epoch seconds. */
 export const telemetrySchema = z.object({
@@ -40,6 +74,18 @@ export const telemetrySchema = z.object({
   value: z.number(),
 });
 export type TelemetryReading = z.infer<typeof telemetrySchema>;
+
+/** `telemetrySchema`'s exact shape. */
+export function isExactTelemetryReading(v: unknown): v is TelemetryReading {
+  return (
+    isPlainObjectWithKeys(v, 5) &&
+    isNonEmptyString(v.node) &&
+    isNonEmptyString(v.metric) &&
+    isStringOrNull(v.subsystem) &&
+    isFiniteNumber(v.timestamp) &&
+    isFiniteNumber(v.value)
+  );
+}
 
 /**
  * Worker commands (protocols §3.3, §3.5) travel as requests on `galileo.commands.worker.<name>.<cmd>`
@@ -88,17 +134,20 @@ const coreEvents = {
     version: 1,
     description: 'A worker performed one request (galileo RequestTrace).',
     schema: requestTraceSchema,
+    accepts: isExactRequestTrace,
   },
   TraceBatchRecorded: {
     version: 1,
     description:
       'A worker performed these requests (galileo RequestTraces of one service and experiment, in the order they completed): the form the worker publishes, one envelope per batch, so that the bus costs per batch and not per request.',
     schema: traceBatchSchema,
+    accepts: isExactTraceBatch,
   },
   TelemetryReported: {
     version: 1,
     description: 'A node agent (telemd) reported one reading.',
     schema: telemetrySchema,
+    accepts: isExactTelemetryReading,
   },
   GalileoEvent: {
     version: 1,
