@@ -24,7 +24,13 @@ const trace = () => ({
   headers: '{"X-Start": "1"}',
   response: 'ok',
 });
-const reading = () => ({ node: 'n1', metric: 'cpu', subsystem: null, timestamp: 1_700_000_000.5, value: 12.5 });
+const reading = () => ({
+  node: 'n1',
+  metric: 'cpu',
+  subsystem: null,
+  timestamp: 1_700_000_000.5,
+  value: 12.5,
+});
 
 /** Values that break one field's type in every way zod cares about. */
 const oddValues: unknown[] = [
@@ -129,7 +135,10 @@ describe('exact-shape checks of the bulk payloads', () => {
     // an extra key: not the exact shape, but the schema accepts it and strips the key
     const extra = decodeEvent(galileoCatalogue, encodeEvent({ ...envelope, data: { ...reading(), x: 1 } }));
     expect(extra.ok && extra.value.data).toStrictEqual(reading());
-    const bad = decodeEvent(galileoCatalogue, encodeEvent({ ...envelope, data: { ...reading(), value: '1' } }));
+    const bad = decodeEvent(
+      galileoCatalogue,
+      encodeEvent({ ...envelope, data: { ...reading(), value: '1' } }),
+    );
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error.message).toMatch(/invalid TelemetryReported payload: value: /);
   });

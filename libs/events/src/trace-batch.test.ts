@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEvent, decodeEvent, encodeEvent } from './codec.js';
 import type { EventDraft } from './envelope.js';
-import {
-  galileoCatalogue,
-  MAX_TRACES_PER_BATCH,
-  tracesOf,
-  type RequestTrace,
-} from './galileo-events.js';
+import { galileoCatalogue, MAX_TRACES_PER_BATCH, tracesOf, type RequestTrace } from './galileo-events.js';
 
 const trace = (i: number): RequestTrace => ({
   request_id: `r${i}`,

@@ -4,12 +4,11 @@ import { openDatabase } from '@galileo/db';
 import { experimentSubjects, galileoCatalogue, type CancelOutcome } from '@galileo/events';
 import {
   createExperimentDaemon,
-  experimentQueueKeys,
   loadExperimentDaemonConfig,
   rebuildExperimentsProjection,
-  stampMessage,
   type ExperimentDaemon,
 } from '@galileo/experiment-daemon';
+import { experimentQueueKeys, stampMessage } from '@galileo/experiment-queue';
 import { createLogger } from '@galileo/logging';
 import { delay, waitFor } from '@galileo/testing';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeReport, loadExperimentData, renderReportHtml, renderReportText } from '@galileo/api';
 import type { Environment } from '@galileo/config';
-import { experimentQueueKeys, generateExperimentId } from '@galileo/experiment-daemon';
+import { experimentQueueKeys, generateExperimentId } from '@galileo/experiment-queue';
 import { FUNCTION_LABEL } from '@galileo/orchestrator';
 import { createRoutingTable, type RoutingTable } from '@galileo/routing';
 import { EmbeddedStartError, startEmbeddedStack, type EmbeddedStack } from './stack.js';

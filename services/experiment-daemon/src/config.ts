@@ -17,7 +17,7 @@ import {
   type Result,
 } from '@galileo/config';
 import { dbConfigSpec } from '@galileo/db';
-import { DEFAULT_QUEUE } from './queue/experiment-queue.js';
+import { DEFAULT_QUEUE } from '@galileo/experiment-queue';
 
 const UNITS: Record<string, number> = {
   '': 1,

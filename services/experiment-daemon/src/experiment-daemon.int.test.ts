@@ -1,7 +1,7 @@
 import { experimentSubjects } from '@galileo/events';
 import { delay, waitFor } from '@galileo/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cancelExperiment } from './experiment-control.js';
+import { cancelExperiment } from '@galileo/experiment-queue';
 import { rebuildExperimentsProjection } from './projection/experiments-projection.js';
 import { daemonFixture, reasonOf, type DaemonFixture, type DbKind } from './test-support/daemon-fixture.js';
 

@@ -38,8 +38,10 @@ import {
   stampMessage,
   unstampMessage,
   type ExperimentQueue,
-} from './queue/experiment-queue.js';
-import { generateExperimentId, instructionsProblem, readQueueMessage } from './queue/queue-message.js';
+  generateExperimentId,
+  instructionsProblem,
+  readQueueMessage,
+} from '@galileo/experiment-queue';
 import { abortableSleep, runInstructions } from './runner/run-instructions.js';
 
 export interface Clock {

@@ -16,7 +16,6 @@ export {
   type ExperimentDaemonConfig,
   type ExperimentDaemonEnvironmentConfig,
 } from './config.js';
-export { cancelExperiment, type CancelOptions } from './experiment-control.js';
 export * from './lifecycle/experiment-lifecycle.js';
 export {
   loadExperimentEvents,
@@ -34,20 +33,6 @@ export {
   EXPERIMENTS_PROJECTION_GROUP,
   type RebuildResult,
 } from './projection/experiments-projection.js';
-export {
-  DEFAULT_QUEUE,
-  experimentQueueKeys,
-  listLiveDaemons,
-  stampMessage,
-  unstampMessage,
-  type ExperimentQueueKeys,
-} from './queue/experiment-queue.js';
-export {
-  generateExperimentId,
-  instructionsProblem,
-  readQueueMessage,
-  type QueueMessage,
-} from './queue/queue-message.js';
 export {
   runInstructions,
   describeWorkerError,

@@ -6,7 +6,7 @@ import { createWorkerClient } from '@galileo/worker';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newExperimentStream } from './lifecycle/lifecycle-store.js';
 import { rebuildExperimentsProjection } from './projection/experiments-projection.js';
-import { experimentQueueKeys, stampMessage } from './queue/experiment-queue.js';
+import { experimentQueueKeys, stampMessage } from '@galileo/experiment-queue';
 import { daemonFixture, reasonOf, type DaemonFixture, type DbKind } from './test-support/daemon-fixture.js';
 
 // Real processes, servers and seconds-long experiments on a shared machine: generous bounds.

@@ -4,7 +4,7 @@ import { createLogger } from '@galileo/logging';
 import { delay } from '@galileo/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createExperimentDaemon } from './experiment-daemon.js';
-import { experimentQueueKeys } from './queue/experiment-queue.js';
+import { experimentQueueKeys } from '@galileo/experiment-queue';
 import { daemonFixture, type DaemonFixture } from './test-support/daemon-fixture.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

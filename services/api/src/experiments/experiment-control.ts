@@ -1,6 +1,6 @@
 import type { Bus } from '@galileo/bus';
 import { experimentSubjects, type CancelOutcome, type GalileoCatalogue } from '@galileo/events';
-import { cancelExperiment } from '@galileo/experiment-daemon';
+import { cancelExperiment } from '@galileo/experiment-queue';
 import type { Redis } from 'ioredis';
 
 /** The outcome of asking for a cancel, as the API and the CLI report it. */

@@ -1,7 +1,7 @@
 import type { Bus } from '@galileo/bus';
 import type { ExperimentRecord, Repositories } from '@galileo/db';
 import type { GalileoCatalogue } from '@galileo/events';
-import { experimentQueueKeys } from '@galileo/experiment-daemon';
+import { experimentQueueKeys } from '@galileo/experiment-queue';
 import { listLiveWorkers } from '@galileo/worker';
 import type { Redis } from 'ioredis';
 import { isActive, sortExperiments, type Experiment } from './experiment.js';

@@ -1,4 +1,4 @@
-import { unstampMessage } from '@galileo/experiment-daemon';
+import { unstampMessage } from '@galileo/experiment-queue';
 import type { Redis } from 'ioredis';
 import type { Experiment } from './experiment.js';
 

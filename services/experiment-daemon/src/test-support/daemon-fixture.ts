@@ -25,7 +25,7 @@ import { createWorker, loadWorkerConfig, type Worker } from '@galileo/worker';
 import type { Redis } from 'ioredis';
 import { loadExperimentDaemonConfig, type ExperimentDaemonConfig } from '../config.js';
 import { createExperimentDaemon, type ExperimentDaemon } from '../experiment-daemon.js';
-import { experimentQueueKeys } from '../queue/experiment-queue.js';
+import { experimentQueueKeys } from '@galileo/experiment-queue';
 
 const run = promisify(execFile);
 

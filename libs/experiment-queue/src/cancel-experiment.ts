@@ -1,7 +1,7 @@
 import type { Bus } from '@galileo/bus';
 import { experimentSubjects, type CancelOutcome, type GalileoCatalogue } from '@galileo/events';
 import type { Redis } from 'ioredis';
-import { DEFAULT_QUEUE, experimentQueueKeys, listLiveDaemons } from './queue/experiment-queue.js';
+import { DEFAULT_QUEUE, experimentQueueKeys, listLiveDaemons } from './experiment-queue.js';
 
 export interface CancelOptions {
   /** `galileo_redis_key_prefix`. */
