@@ -1,10 +1,15 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
 import type { FunctionWeights, WeightChange, WeightStore, WeightWatch } from '@galileo/kv';
 import { sameWeights } from '@galileo/kv';
 import type { Logger } from '@galileo/logging';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { buildRoute, gatewayTest, parseFunctionPath, type FunctionRoute } from './function-routes.js';
+import {
+  createInboundServer,
+  type AbortListener,
+  type InboundExchange,
+  type InboundServer,
+} from './inbound.js';
 import { UpstreamPool, type UpstreamConnection, type UpstreamExchange } from './upstream.js';
 
 export interface LoadBalancerDeps {
@@ -47,7 +52,7 @@ const NOT_FORWARDED = new Set([
   'te',
   'trailer',
   'host',
-  // node's server has answered `100-continue` already
+  // the server has answered `100-continue` already
   'expect',
   'x-forwarded-for',
   'x-final-host',
@@ -60,30 +65,32 @@ interface ProxyCounts {
 }
 
 /** One proxied request: the request head built once, the response headers amended on the way back. */
-class ProxyExchange implements UpstreamExchange {
+class ProxyExchange implements UpstreamExchange, AbortListener {
   connection: UpstreamConnection | null = null;
   finished = false;
-  readonly onClientClose = () => {
-    if (!this.finished) {
-      this.finished = true;
-      this.pool.abandon(this);
-    }
-  };
 
   constructor(
     readonly head: string,
-    readonly body: IncomingMessage | null,
+    readonly body: Readable | null,
     readonly chunkedBody: boolean,
     readonly headRequest: boolean,
     readonly retryable: boolean,
     private readonly pool: UpstreamPool,
-    private readonly res: ServerResponse,
+    private readonly res: InboundExchange,
     private readonly host: string,
     private readonly now: string,
     private readonly forwardedFor: string,
     private readonly forwardedHostHeader: string,
     private readonly counts: ProxyCounts,
   ) {}
+
+  /** The client went away: the backend exchange is abandoned. */
+  clientGone(): void {
+    if (!this.finished) {
+      this.finished = true;
+      this.pool.abandon(this);
+    }
+  }
 
   onResponseHead(status: number, reason: string, headers: string[]): void {
     let finalSeen = false;
@@ -105,8 +112,7 @@ class ProxyExchange implements UpstreamExchange {
     if (!stampSeen) headers.push(this.forwardedHostHeader, this.now);
     if (!forwardedForSeen) headers.push('x-forwarded-for', this.forwardedFor);
     try {
-      if (reason === '') this.res.writeHead(status, headers);
-      else this.res.writeHead(status, reason, headers);
+      this.res.writeHead(status, reason, headers);
     } catch (err) {
       this.pool.abandon(this);
       this.onError(new Error(`unusable response head: ${(err as Error).message}`), false);
@@ -115,7 +121,7 @@ class ProxyExchange implements UpstreamExchange {
 
   onResponseData(chunk: Buffer, resume: () => void): boolean {
     if (this.res.write(chunk)) return true;
-    this.res.once('drain', resume);
+    this.res.onceDrain(resume);
     return false;
   }
 
@@ -130,14 +136,8 @@ class ProxyExchange implements UpstreamExchange {
     this.finished = true;
     this.counts.upstreamErrors++;
     const res = this.res;
-    if (!res.headersSent) {
-      const text = `backend ${this.host} failed: ${err.message}\n`;
-      res.writeHead(timedOut ? 504 : 502, {
-        'content-type': 'text/plain; charset=utf-8',
-        'content-length': Buffer.byteLength(text),
-      });
-      res.end(text);
-    } else res.destroy(err);
+    if (!res.headersSent) res.plain(timedOut ? 504 : 502, `backend ${this.host} failed: ${err.message}\n`);
+    else res.destroy();
     if (this.body) this.body.resume();
   }
 }
@@ -158,7 +158,7 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
   const forwardedHostHeader = `x-forwarded-host-${nodeName.toLowerCase()}`;
   const routes = new Map<string, FunctionRoute>();
   const pools = new Map<string, UpstreamPool>();
-  let server: Server | undefined;
+  let server: InboundServer | undefined;
   let watch: WeightWatch | undefined;
   let ready = false;
   let storeConnected = false;
@@ -261,20 +261,12 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
     }
   };
 
-  const plain = (res: ServerResponse, status: number, text: string) => {
-    res.writeHead(status, {
-      'content-type': 'text/plain; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(text);
-  };
-
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? '/';
+  const handle = (req: InboundExchange) => {
+    const url = req.url;
     const parsed = parseFunctionPath(url);
     if (!parsed) {
       counts.notFound++;
-      plain(res, 404, `not found: expected /function/<function>[/<path>], got ${url}\n`);
+      req.plain(404, `not found: expected /function/<function>[/<path>], got ${url}\n`);
       return;
     }
     counts.requests++;
@@ -305,40 +297,38 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
     const target = route?.next(forwarded);
     if (!route || !target) {
       counts.noReplica++;
-      plain(
-        res,
+      req.plain(
         503,
         `${route ? route.unavailable(forwarded) : `no weights for function ${parsed.fn} in zone ${zone}`}\n`,
       );
-      req.resume();
       return;
     }
     const now = ((performance.timeOrigin + performance.now()) / 1000).toFixed(7);
     const forwardedFor = priorForwardedFor ? `${priorForwardedFor}, ${nodeName}` : nodeName;
-    const method = req.method ?? 'GET';
+    const method = req.method;
     // a body: content-length as it came, anything else (chunked) re-sent chunked
     if (chunked) lines += 'transfer-encoding: chunked\r\n';
     else if (contentLength !== undefined) lines += `content-length: ${contentLength}\r\n`;
-    const hasBody = chunked || (contentLength !== undefined && contentLength !== '0');
+    const hasBody = req.body !== null;
     const head =
       `${method} ${target.gateway ? url : parsed.rest} HTTP/1.1\r\nhost: ${target.host}\r\n${lines}` +
       `x-forwarded-for: ${forwardedFor}\r\n${forwardedHostHeader}: ${now}\r\nx-final-host: ${target.host}\r\n\r\n`;
     const pool = poolFor(target.host);
     const exchange = new ProxyExchange(
       head,
-      hasBody ? req : null,
+      req.body,
       chunked,
       method === 'HEAD',
       !hasBody && RETRYABLE_METHODS.has(method),
       pool,
-      res,
+      req,
       target.host,
       now,
       forwardedFor,
       forwardedHostHeader,
       counts,
     );
-    res.once('close', exchange.onClientClose);
+    req.onAbort = exchange;
     pool.dispatch(exchange);
   };
 
@@ -355,13 +345,12 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
     weights: (fn) => routes.get(fn)?.weights,
     async start() {
       watch = store.watch(zone, onChange);
-      server = createServer({ keepAliveTimeout: 65_000 }, handle);
-      server.on('clientError', (_e, socket) => socket.destroy());
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(deps.port, deps.host ?? '0.0.0.0', () => resolve());
+      server = createInboundServer(handle, {
+        keepAliveTimeoutMs: 65_000,
+        onHandlerError: (err, req) =>
+          logger.error({ err, method: req.method, url: req.url }, 'request handler failed; answered 500'),
       });
-      port = (server.address() as AddressInfo).port;
+      port = await server.listen(deps.port, deps.host ?? '0.0.0.0');
       // Serve at once (503 until weights arrive); wait briefly for the first snapshot so a fresh
       // balancer does not answer 503 for weights that exist.
       await Promise.race([watch.ready, new Promise((r) => setTimeout(r, 5_000).unref())]);
@@ -377,14 +366,8 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
     },
     async stop() {
       await watch?.close();
-      if (server) {
-        const s = server;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeIdleConnections();
-          setTimeout(() => s.closeAllConnections(), 2_000).unref();
-        });
-      }
+      // idle connections at once, busy ones after their response, all within 2 s
+      await server?.close(2_000);
       for (const p of pools.values()) p.close();
       pools.clear();
     },

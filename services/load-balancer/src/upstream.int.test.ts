@@ -232,9 +232,17 @@ describe('the balancer as an HTTP/1.1 proxy (its own upstream client)', () => {
     expect(bad.status).toBe(502);
     expect(bad.text).toMatch(/not an HTTP\/1\.x status line/);
 
-    const badChunk = await rawBackend((socket) =>
+    // the bad chunk with the head: nothing went to the client yet, so it is a 502
+    const badChunkAtOnce = await rawBackend((socket) =>
       socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'),
     );
+    const badAtOnce = await get(await balancerTo(badChunkAtOnce.host));
+    expect(badAtOnce.status).toBe(502);
+    expect(badAtOnce.text).toMatch(/bad chunk size "zz"/);
+    const badChunk = await rawBackend((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+      setTimeout(() => socket.write('zz\r\n'), 50);
+    });
     // headers went out already: the client's response is cut, not turned into a 502
     await expect(get(await balancerTo(badChunk.host))).rejects.toThrow();
   });
