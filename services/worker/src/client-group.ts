@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { RequestTrace, SetWorkload } from '@galileo/events';
 import type { Logger } from '@galileo/logging';
@@ -7,6 +6,7 @@ import type { Clock } from './clock.js';
 import type { HttpClient } from './http-client.js';
 import { createLatencyRecorder, type LatencySummary } from './latency-recorder.js';
 import type { ClientRequests, HttpRequestSpec, RequestFactory } from './request-factory.js';
+import { createRequestIds } from './request-ids.js';
 import { createArrivalScheduler, type ArrivalScheduler } from './scheduler.js';
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -111,6 +111,7 @@ export function createClientGroup(spec: ClientGroupSpec, deps: ClientGroupDeps):
     }) as ClientRequests,
   }));
   const latency = createLatencyRecorder();
+  const requestId = createRequestIds();
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one listener per outstanding request
   const counts = { requests: 0, failures: 0, late: 0, dropped: 0 };
@@ -149,19 +150,19 @@ export function createClientGroup(spec: ClientGroupSpec, deps: ClientGroupDeps):
    */
   function perform(w: Workload, index: number, intendedMs: number): void {
     const client = clients[index]!;
-    const requestId = `${randomUUID().slice(-10)}:${++client.counter}`;
+    const id = requestId(++client.counter);
     let next: HttpRequestSpec | Promise<HttpRequestSpec>;
     try {
       next = client.requests.next();
     } catch (e) {
-      return complete(w, client, requestId, intendedMs, -1, null, null, errorText(e));
+      return complete(w, client, id, intendedMs, -1, null, null, errorText(e));
     }
     if (next instanceof Promise) {
       next.then(
-        (request) => route(w, client, requestId, intendedMs, request),
-        (e: unknown) => complete(w, client, requestId, intendedMs, -1, null, null, errorText(e)),
+        (request) => route(w, client, id, intendedMs, request),
+        (e: unknown) => complete(w, client, id, intendedMs, -1, null, null, errorText(e)),
       );
-    } else route(w, client, requestId, intendedMs, next);
+    } else route(w, client, id, intendedMs, next);
   }
 
   function route(

@@ -157,6 +157,8 @@ const clientOptions: Client.Options = {
  * so the busiest ones are reused and the others may time out.
  */
 class OriginPool {
+  /** The JSON of the origin's last response headers, reused while they repeat. */
+  readonly headers = new HeadersJson();
   private readonly all: Client[] = [];
   private readonly idle: Client[] = [];
   /** Requests waiting for a connection, oldest first (`head` is the next). */
@@ -328,7 +330,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return; // informational (1xx): the response follows
     this.responded = true;
     this.status = statusCode;
-    this.headers = headersJson(headers);
+    this.headers = this.pool ? this.pool.headers.json(headers) : new HeadersJson().json(headers);
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -387,13 +389,39 @@ function splitUrl(url: string): { origin: string; path: string } | null {
   return { origin: url.slice(0, slash), path: url.slice(slash) };
 }
 
-function headersJson(headers: Record<string, string | string[] | undefined>): string {
-  const flat: Record<string, string> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+/**
+ * Response headers as a trace records them: a JSON object string, names as undici gives them
+ * (lower case), repeated headers joined with `, `. Consecutive responses of one origin mostly carry
+ * the same headers (nginx's differ in `date`, once a second), so the last headers and their JSON
+ * are kept: a response whose headers equal them, name by name and value by value, reuses the string
+ * instead of building an object and a JSON of its own (~2 µs per response at 8,000 req/s, in the
+ * V8 profile of the bundled worker).
+ */
+export class HeadersJson {
+  private last: string[] = [];
+  private lastJson = '{}';
+  private readonly scratch: string[] = [];
+
+  json(headers: Record<string, string | string[] | undefined>): string {
+    const pairs = this.scratch;
+    const last = this.last;
+    let n = 0;
+    let same = true;
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      const flat = Array.isArray(value) ? value.join(', ') : value;
+      if (same && (last[n] !== name || last[n + 1] !== flat)) same = false;
+      pairs[n++] = name;
+      pairs[n++] = flat;
+    }
+    if (same && n === last.length) return this.lastJson;
+    const flat: Record<string, string> = {};
+    for (let i = 0; i < n; i += 2) flat[pairs[i]!] = pairs[i + 1]!;
+    this.last = pairs.slice(0, n);
+    this.lastJson = JSON.stringify(flat);
+    return this.lastJson;
   }
-  return JSON.stringify(flat);
 }
 
 function errorReason(e: unknown): string {

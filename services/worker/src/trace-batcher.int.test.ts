@@ -34,7 +34,7 @@ const trace = (i: number, service = 'svc'): RequestTrace => ({
   response: 'ok',
 });
 
-function setup(flushSize: number, flushIntervalMs: number, maxBuffered?: number) {
+function setup(flushSize: number, flushIntervalMs: number, maxBuffered?: number, minFlushSpacingMs?: number) {
   ctx = redisTestContext('trace-batcher');
   const bus = createBus({
     redis: ctx.redis,
@@ -49,6 +49,7 @@ function setup(flushSize: number, flushIntervalMs: number, maxBuffered?: number)
     flushIntervalMs,
     logger,
     ...(maxBuffered ? { maxBuffered } : {}),
+    ...(minFlushSpacingMs !== undefined ? { minFlushSpacingMs } : {}),
   });
   closers.push(async () => {
     await batcher.close();
@@ -128,5 +129,56 @@ describe('trace batcher (real Redis)', () => {
     expect(batcher.stats()).toMatchObject({ buffered: 10, dropped: 5 });
     await batcher.flush();
     expect(batcher.stats()).toMatchObject({ buffered: 0, published: 10 });
+  });
+
+  it('spaces flushes under load: a size-triggered flush waits for the spacing and takes what arrived meanwhile', async () => {
+    const { bus, batcher } = setup(5, 60_000, undefined, 150);
+    const received: CatalogueEvent<GalileoCatalogue>[] = [];
+    await bus.subscribe('galileo.traces.>', {
+      group: 'test',
+      blockMs: 20,
+      handler: (e) => void received.push(e),
+    });
+    for (let i = 0; i < 5; i++) batcher.add(trace(i), 'exp-1');
+    await waitFor(() => received.length === 1, { timeoutMs: 1_000, what: 'the first batch' });
+    const first = Date.now();
+    // the flush size is reached again and again within the spacing: no flush until it passed
+    for (let i = 5; i < 30; i++) batcher.add(trace(i), 'exp-1');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(batcher.stats()).toMatchObject({ buffered: 25, flushes: 1 });
+    await waitFor(() => received.length === 2, { timeoutMs: 1_000, what: 'the second batch' });
+    expect(Date.now() - first).toBeGreaterThanOrEqual(80);
+    expect(tracesOf(received[1]!).map((t) => t.request_id)).toEqual(
+      Array.from({ length: 25 }, (_, i) => `abcdef0123:${i + 5}`),
+    );
+    expect(batcher.stats()).toMatchObject({ buffered: 0, published: 30, flushes: 2 });
+  });
+
+  it('flush() does not wait for the spacing, and publishes what a spaced flush was waiting for', async () => {
+    const { batcher, length } = setup(5, 60_000, undefined, 60_000);
+    for (let i = 0; i < 5; i++) batcher.add(trace(i), 'exp-1');
+    await waitFor(async () => (await length()) === 1, { timeoutMs: 1_000, what: 'the first batch' });
+    for (let i = 5; i < 12; i++) batcher.add(trace(i), 'exp-1');
+    const started = Date.now();
+    await batcher.flush();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await length()).toBe(2);
+    expect(batcher.stats()).toMatchObject({ buffered: 0, published: 12, flushes: 2 });
+  });
+
+  it('sends a full event at once, spacing or not, and only the rest waits for the spacing', async () => {
+    const { batcher, length } = setup(5, 60_000, undefined, 60_000);
+    for (let i = 0; i < 5; i++) batcher.add(trace(i), 'exp-1');
+    await waitFor(async () => (await length()) === 1, { timeoutMs: 1_000, what: 'the first batch' });
+    // a stall's worth: two full events and a rest
+    for (let i = 0; i < 2 * MAX_TRACES_PER_BATCH + 7; i++) batcher.add(trace(i), 'exp-1');
+    await waitFor(async () => (await length()) === 3, { timeoutMs: 2_000, what: 'the two full events' });
+    expect(batcher.stats()).toMatchObject({
+      buffered: 7,
+      published: 5 + 2 * MAX_TRACES_PER_BATCH,
+      flushes: 3,
+    });
+    await batcher.flush();
+    expect(batcher.stats()).toMatchObject({ buffered: 0, flushes: 4 });
   });
 });

@@ -97,6 +97,11 @@ export function createWorkerMetrics(source: WorkerMetricsSource, bus?: Bus<Galil
     ['published', 'galileo_worker_traces_published_total', 'Traces published on the bus.'],
     ['dropped', 'galileo_worker_traces_dropped_total', 'Traces dropped because the buffer was full.'],
     ['failed', 'galileo_worker_traces_failed_total', 'Traces lost because publishing failed.'],
+    [
+      'flushes',
+      'galileo_worker_trace_flushes_total',
+      'Trace batches published (publishBatch calls); published / flushes is the mean batch.',
+    ],
   ] as const) {
     new Counter({
       name,

@@ -147,5 +147,12 @@ describe('createRouter', () => {
       host: 'debughost',
       simulated: true,
     });
+    // answered from memory too, the same route
+    expect(router.value.routeCached?.('svc', 'b')).toEqual({
+      ok: true,
+      url: 'http://debughost/b',
+      host: 'debughost',
+      simulated: true,
+    });
   });
 });
