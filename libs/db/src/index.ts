@@ -15,6 +15,7 @@ export {
   type EventQuery,
   type EventRecord,
   type EventRepository,
+  type Experiment,
   type ExperimentListFilter,
   type ExperimentPatch,
   type ExperimentRecord,

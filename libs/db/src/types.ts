@@ -29,6 +29,22 @@ export interface ExperimentRecord {
   readonly status: ExperimentStatus;
 }
 
+/**
+ * An experiment as read and shown (galileo-db's Experiment, protocols §7.2): epoch-second floats,
+ * nulls allowed, the status verbatim (galileo's own recorder writes `RUNNING`; other tools may
+ * write others). Every `ExperimentRecord` is one; so is an experiment still waiting in the queue,
+ * which has no row yet. The API, the CLI and the report use it.
+ */
+export interface Experiment {
+  id: string;
+  name: string | null;
+  creator: string | null;
+  start: number | null;
+  end: number | null;
+  created: number | null;
+  status: string;
+}
+
 export interface ExperimentListFilter {
   /** Only these statuses (one or several). */
   readonly status?: ExperimentStatus | readonly ExperimentStatus[];

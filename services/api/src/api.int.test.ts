@@ -14,7 +14,6 @@ import { delay, waitFor } from '@galileo/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApi } from './api.js';
 import { createZip } from './apps/zip.js';
-import { EXPERIMENT_QUEUE_KEY } from './experiments/experiment-queue.js';
 import { apiFixture, type ApiFixture } from './test-support/api-fixture.js';
 
 const fixtures: ApiFixture[] = [];
@@ -73,7 +72,7 @@ async function startBusyDaemon(f: ApiFixture): Promise<ExperimentDaemon> {
   return daemon;
 }
 
-const queueKey = (f: ApiFixture) => `${f.ctx.prefix}${EXPERIMENT_QUEUE_KEY}`;
+const queueKey = (f: ApiFixture) => experimentQueueKeys(f.ctx.prefix).queue;
 
 async function post(f: ApiFixture, path: string, body: unknown, headers: Record<string, string> = {}) {
   return fetch(`${f.url}${path}`, {
@@ -123,7 +122,7 @@ describe('REST API: galileo paths', () => {
     const id = (await res.json()) as string;
     expect(id).toMatch(/^\d{12}-[0-9a-f]{4}$/);
 
-    const queued = await f.ctx.redis.lrange(`${f.ctx.prefix}${EXPERIMENT_QUEUE_KEY}`, 0, -1);
+    const queued = await f.ctx.redis.lrange(experimentQueueKeys(f.ctx.prefix).queue, 0, -1);
     expect(queued).toHaveLength(1);
     const message = JSON.parse(queued[0]!) as {
       experiment: Record<string, unknown>;
@@ -168,7 +167,7 @@ describe('REST API: galileo paths', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toBe('inst-1');
-    const [raw] = await f.ctx.redis.lrange(`${f.ctx.prefix}${EXPERIMENT_QUEUE_KEY}`, 0, -1);
+    const [raw] = await f.ctx.redis.lrange(experimentQueueKeys(f.ctx.prefix).queue, 0, -1);
     expect(JSON.parse(raw!)).toMatchObject({
       id: 'inst-1',
       name: 'inst-1',
@@ -224,7 +223,7 @@ describe('REST API: galileo paths', () => {
     expect(error.title).toBe('400 Bad Request');
     expect(error.field).toBe(field);
     expect(error.description.length).toBeGreaterThan(5);
-    expect(await f.ctx.redis.llen(`${f.ctx.prefix}${EXPERIMENT_QUEUE_KEY}`)).toBe(0);
+    expect(await f.ctx.redis.llen(experimentQueueKeys(f.ctx.prefix).queue)).toBe(0);
   });
 
   it('answers 400 for a body that is not JSON', async () => {

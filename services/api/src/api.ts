@@ -4,7 +4,14 @@ import cors from '@fastify/cors';
 import { registerBusMetrics, type Bus } from '@galileo/bus';
 import type { GalileoDatabase } from '@galileo/db';
 import type { GalileoCatalogue } from '@galileo/events';
+import {
+  createBusCanceller,
+  createExperimentOperations,
+  type ExperimentCanceller,
+  type OperationError,
+} from '@galileo/experiments';
 import type { Logger } from '@galileo/logging';
+import { computeReport, loadExperimentData, renderReportHtml } from '@galileo/report';
 import { createRoutingTable } from '@galileo/routing';
 import { listLiveWorkers } from '@galileo/worker';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -13,12 +20,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { createAppRepository, isAppName } from './apps/app-repository.js';
 import { authProblem, type ApiConfig } from './config.js';
 import { DEFAULT_EVENTS_PATTERN, eventsPatternProblem, streamBusEvents } from './events-stream.js';
-import { createBusCanceller, type ExperimentCanceller } from './experiments/experiment-control.js';
-import { createExperimentOperations, type OperationError } from './experiments/experiment-operations.js';
 import { openApiDocument } from './openapi.js';
-import { computeReport } from './report/compute-report.js';
-import { loadExperimentData } from './report/load-experiment-data.js';
-import { renderReportHtml } from './report/render-html.js';
 
 /** The database the API reads and writes: libs/db's repositories (a `GalileoDatabase`). */
 export type ApiDatabase = Pick<
@@ -120,6 +122,7 @@ export function createApi(deps: ApiDeps): Api {
     bus,
     db: deps.db,
     canceller: deps.canceller ?? createBusCanceller(bus, { redis, prefix: config.keyPrefix }),
+    listWorkers: () => listLiveWorkers(redis, { prefix: config.keyPrefix }),
     prefix: config.keyPrefix,
     now: deps.now,
     creator: 'galileo-api',

@@ -121,7 +121,7 @@ export function openApiDocument(): Record<string, unknown> {
         Report: {
           type: 'object',
           description:
-            'computeReport of @galileo/api: requests, latencyMs, throughput, nodes, pressure, scaling, timeline …',
+            'computeReport of @galileo/report: requests, latencyMs, throughput, nodes, pressure, scaling, timeline …',
         },
       },
     },

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { percentileOfSorted } from '@galileo/api';
+import { percentileOfSorted } from '@galileo/report';
 import { galileoSubjects } from '@galileo/events';
 import { formatRoutingTable } from '@galileo/routing';
 import { waitFor } from '@galileo/testing';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { computeReport, loadExperimentData, renderReportHtml, renderReportText } from '@galileo/api';
 import type { Environment } from '@galileo/config';
 import { experimentQueueKeys, generateExperimentId } from '@galileo/experiment-queue';
 import { FUNCTION_LABEL } from '@galileo/orchestrator';
+import { computeReport, loadExperimentData, renderReportHtml, renderReportText } from '@galileo/report';
 import { createRoutingTable, type RoutingTable } from '@galileo/routing';
 import { EmbeddedStartError, startEmbeddedStack, type EmbeddedStack } from './stack.js';
 

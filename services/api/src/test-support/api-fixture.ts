@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBus, type Bus } from '@galileo/bus';
 import { galileoCatalogue, type GalileoCatalogue } from '@galileo/events';
+import type { ExperimentCanceller } from '@galileo/experiments';
 import { createLogger } from '@galileo/logging';
 import { redisTestContext, type RedisTestContext } from '@galileo/testing';
 import { workerKeys } from '@galileo/worker';
 import { createApi, type Api } from '../api.js';
 import type { ApiConfig } from '../config.js';
-import type { ExperimentCanceller } from '../experiments/experiment-control.js';
 import { openDatabase, type GalileoDatabase } from '@galileo/db';
 
 export interface ApiFixture {

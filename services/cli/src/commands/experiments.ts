@@ -1,10 +1,11 @@
+import type { Experiment } from '@galileo/db';
 import {
   createBusCanceller,
   createExperimentOperations,
-  type Experiment,
   type ExperimentOperations,
   type OperationError,
-} from '@galileo/api';
+} from '@galileo/experiments';
+import { listLiveWorkers } from '@galileo/worker';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { formatEpoch, formatTable } from '../format/table.js';
@@ -17,6 +18,7 @@ export async function experimentOperations(ctx: CliContext): Promise<ExperimentO
     db,
     // through the daemon, which records the cancel; a missing daemon is reported at once
     canceller: createBusCanceller(bus, { redis, prefix: ctx.prefix }),
+    listWorkers: () => listLiveWorkers(redis, { prefix: ctx.prefix }),
     prefix: ctx.prefix,
     creator: `galileo-cli-${process.env.USER ?? process.pid}`,
   });

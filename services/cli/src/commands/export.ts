@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { readEvents, readTelemetry } from '@galileo/api';
+import { readEvents, readTelemetry } from '@galileo/report';
 import type { CliContext } from '../cli-context.js';
 import { CliError, usageError } from '../cli-error.js';
 import {

@@ -8,7 +8,7 @@ import {
   renderReportHtml,
   renderReportText,
   type ExperimentReport,
-} from '@galileo/api';
+} from '@galileo/report';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 

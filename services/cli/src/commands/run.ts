@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { plannedDurationSeconds, type ExperimentOperations } from '@galileo/api';
 import type { Bus, Subscription } from '@galileo/bus';
 import { encodeToken, tracesOf, type GalileoCatalogue } from '@galileo/events';
+import { plannedDurationSeconds, type ExperimentOperations } from '@galileo/experiments';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { experimentBodyFrom } from '../run/experiment-input.js';

@@ -1,4 +1,4 @@
-import { percentileOfSorted } from '@galileo/api';
+import { percentileOfSorted } from '@galileo/report';
 
 /**
  * The live figures of a running experiment, folded from its bus events (lifecycle and traces):

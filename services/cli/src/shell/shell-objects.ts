@@ -1,5 +1,6 @@
-import { generateExperimentId, type ExperimentOperations } from '@galileo/api';
 import { galileoSubjects } from '@galileo/events';
+import { generateExperimentId } from '@galileo/experiment-queue';
+import type { ExperimentOperations } from '@galileo/experiments';
 import { createRoutingTable, formatRoutingTable, type RoutingRecord } from '@galileo/routing';
 import {
   createWorkerClient,
@@ -247,7 +248,7 @@ function experimentObject(ctx: CliContext, state: { current: { id: string; start
     start: async (name: string | null = null, creator: string | null = null) => {
       if (state.current) throw new Error(`experiment ${state.current.id} is running: exp.stop() first`);
       const db = await ctx.db();
-      const id = generateExperimentId();
+      const id = generateExperimentId(Date.now());
       const start = Date.now() / 1000;
       await db.experiments.upsert({
         id,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { generateExperimentId } from './experiment.js';
 import { parseSubmission, plannedDurationSeconds, queueMessage } from './submission.js';
 
 const config = {
@@ -48,11 +47,5 @@ describe('parseSubmission', () => {
     const r = parseSubmission(body);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.field).toBe(field);
-  });
-});
-
-describe('generateExperimentId', () => {
-  it('is local YYYYMMDDHHMM-xxxx', () => {
-    expect(generateExperimentId(new Date(2020, 9, 18, 15, 30))).toMatch(/^202010181530-[0-9a-f]{4}$/);
   });
 });

@@ -1,7 +1,8 @@
 import { parseDurationMs } from '@galileo/config';
+import type { Experiment } from '@galileo/db';
+import { generateExperimentId } from '@galileo/experiment-queue';
 import { parseInstructions } from '@galileo/instructions';
 import { z } from 'zod';
-import { generateExperimentId, type Experiment } from './experiment.js';
 
 /**
  * What POST /api/experiments (and `galileo run`) accept, in galileo's shapes (protocols §8):
@@ -122,7 +123,7 @@ export function parseSubmission(body: unknown, defaults: SubmissionDefaults = {}
   const meta = isInstructions
     ? (parsed.data as z.output<typeof instructionFormSchema>)
     : ((parsed.data as z.output<typeof configurationFormSchema>).experiment ?? {});
-  const id = meta.id ?? generateExperimentId(new Date(now));
+  const id = meta.id ?? generateExperimentId(now);
   const experiment: Experiment = {
     id,
     name: meta.name ?? id,

@@ -1,5 +1,4 @@
-import type { EventRecord, NodeInfoRecord, TelemetryRecord, TraceRecord } from '@galileo/db';
-import type { Experiment } from '../experiments/experiment.js';
+import type { EventRecord, Experiment, NodeInfoRecord, TelemetryRecord, TraceRecord } from '@galileo/db';
 import { summarize, type Distribution } from './percentiles.js';
 
 /**

@@ -25,7 +25,7 @@ export interface BusCancellerOptions {
  * Sends the daemon's `CancelExperiment` command (`galileo.commands.experiments.cancel`) and waits
  * for its CancelOutcome: the daemon that holds the experiment — queued or running — answers; it
  * takes a queued message off the queue atomically and records ExperimentQueued and
- * ExperimentCancelled. With `redis`, this is `cancelExperiment` of @galileo/experiment-daemon.
+ * ExperimentCancelled. With `redis`, this is `cancelExperiment` of @galileo/experiment-queue.
  */
 export function createBusCanceller(
   bus: Bus<GalileoCatalogue>,

@@ -1,5 +1,4 @@
-import type { EventRecord, Repositories, TelemetryRecord, TraceRecord } from '@galileo/db';
-import type { Experiment } from '../experiments/experiment.js';
+import type { EventRecord, Experiment, Repositories, TelemetryRecord, TraceRecord } from '@galileo/db';
 import type { ExperimentData } from './compute-report.js';
 
 /** What reading an experiment's rows needs of libs/db. */

@@ -1,15 +1,4 @@
-import { randomUUID } from 'node:crypto';
-
-/** galileo-db's Experiment (protocols §7.2): epoch-second floats, nulls allowed. */
-export interface Experiment {
-  id: string;
-  name: string | null;
-  creator: string | null;
-  start: number | null;
-  end: number | null;
-  created: number | null;
-  status: string;
-}
+import type { Experiment } from '@galileo/db';
 
 /** Statuses used across galileo (§2.1); compared case-insensitively, as the dashboard does. */
 export const EXPERIMENT_STATUSES = [
@@ -30,16 +19,6 @@ export function isActive(status: string): boolean {
 export function isRunning(status: string): boolean {
   const s = status.toUpperCase();
   return s === 'IN_PROGRESS' || s === 'RUNNING';
-}
-
-/**
- * galileo-db's `generate_experiment_id`: local time `YYYYMMDDHHMM`, `-`, the first 4 hex chars of
- * a uuid4, e.g. `202010181530-3f2a`.
- */
-export function generateExperimentId(now: Date = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}${p(now.getHours())}${p(now.getMinutes())}`;
-  return `${stamp}-${randomUUID().replace(/-/g, '').slice(0, 4)}`;
 }
 
 /** Sorted as galileo-db lists them: by creation time, then id. */

@@ -1,12 +1,11 @@
 import type { Bus } from '@galileo/bus';
-import type { ExperimentRecord, Repositories } from '@galileo/db';
+import type { Experiment, ExperimentRecord, Repositories } from '@galileo/db';
 import type { GalileoCatalogue } from '@galileo/events';
 import { experimentQueueKeys } from '@galileo/experiment-queue';
-import { listLiveWorkers } from '@galileo/worker';
 import type { Redis } from 'ioredis';
-import { isActive, sortExperiments, type Experiment } from './experiment.js';
+import { isActive, sortExperiments } from './experiment.js';
 import type { ExperimentCanceller } from './experiment-control.js';
-import { createExperimentQueue, type ExperimentQueue } from './experiment-queue.js';
+import { createQueueView, type QueueView } from './experiment-queue.js';
 import { parseSubmission, queueMessage, type ExperimentSubmission } from './submission.js';
 
 /**
@@ -28,6 +27,11 @@ export interface ExperimentOperationsDeps {
   bus: Bus<GalileoCatalogue>;
   db: Pick<Repositories, 'experiments'>;
   canceller: ExperimentCanceller;
+  /**
+   * The live workers' names (`listLiveWorkers(redis, { prefix })` of @galileo/worker); with none,
+   * a submission is refused (`no-workers`).
+   */
+  listWorkers: () => Promise<string[]>;
   /** `galileo_redis_key_prefix`. */
   prefix?: string;
   now?: () => number;
@@ -43,7 +47,7 @@ export interface ExperimentOperationsDeps {
 }
 
 export interface ExperimentOperations {
-  readonly queue: ExperimentQueue;
+  readonly queue: QueueView;
   /** The experiment table plus what waits in the queue and has no row yet, by creation time. */
   list(): Promise<Experiment[]>;
   get(id: string): Promise<Experiment | null>;
@@ -64,7 +68,7 @@ export interface ExperimentOperations {
 }
 
 export function createExperimentOperations(deps: ExperimentOperationsDeps): ExperimentOperations {
-  const queue = createExperimentQueue(deps.redis, { prefix: deps.prefix ?? '' });
+  const queue = createQueueView(deps.redis, { prefix: deps.prefix ?? '' });
   const now = deps.now ?? Date.now;
   const cancelTimeoutMs = deps.cancelTimeoutMs ?? 10_000;
   const settleTimeoutMs = deps.settleTimeoutMs ?? Math.min(cancelTimeoutMs, 5_000);
@@ -151,7 +155,7 @@ export function createExperimentOperations(deps: ExperimentOperationsDeps): Expe
       const { experiment } = submission;
       const { id } = experiment;
       const { redis } = deps;
-      const workers = await listLiveWorkers(deps.redis, { prefix: deps.prefix ?? '' });
+      const workers = await deps.listWorkers();
       if (workers.length === 0) {
         return {
           ok: false,

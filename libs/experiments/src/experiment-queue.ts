@@ -1,9 +1,6 @@
-import { unstampMessage } from '@galileo/experiment-queue';
+import type { Experiment } from '@galileo/db';
+import { experimentQueueKeys, unstampMessage } from '@galileo/experiment-queue';
 import type { Redis } from 'ioredis';
-import type { Experiment } from './experiment.js';
-
-/** The queue of DESIGN.md and galileo's README (§2.2): a Redis LIST, LPUSH in, the daemon takes the oldest. */
-export const EXPERIMENT_QUEUE_KEY = 'galileo:experiments:instructions';
 
 export interface QueuedEntry {
   /** 0 = next to run. */
@@ -13,7 +10,12 @@ export interface QueuedEntry {
   message: Record<string, unknown>;
 }
 
-export interface ExperimentQueue {
+/**
+ * The producers' view of the queue of DESIGN.md and galileo's README (§2.2), a Redis LIST
+ * (`experimentQueueKeys().queue`): LPUSH in, list what waits, take one out. The daemon's side
+ * (taking, leases, recovery) is `createExperimentQueue` of @galileo/experiment-queue.
+ */
+export interface QueueView {
   readonly key: string;
   push(message: Record<string, unknown>): Promise<void>;
   /** Entries waiting, next first; unreadable entries are skipped (the daemon reports them). */
@@ -49,8 +51,8 @@ end
 return 0
 `;
 
-export function createExperimentQueue(redis: Redis, options: { prefix?: string } = {}): ExperimentQueue {
-  const key = `${options.prefix ?? ''}${EXPERIMENT_QUEUE_KEY}`;
+export function createQueueView(redis: Redis, options: { prefix?: string } = {}): QueueView {
+  const key = experimentQueueKeys(options.prefix ?? '').queue;
   return {
     key,
     async push(message) {
