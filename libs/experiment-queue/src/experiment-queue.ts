@@ -137,6 +137,18 @@ end
 return false
 `;
 
+/**
+ * Takes the waiting message of an experiment off the queue (any message form, see the script) and
+ * returns it, or null when none waits. For the daemon (CancelExperiment) and for producers' tools.
+ */
+export async function removeQueuedMessage(
+  redis: Redis,
+  queueKey: string,
+  experimentId: string,
+): Promise<string | null> {
+  return (await redis.eval(removeQueuedScript, 1, queueKey, experimentId)) as string | null;
+}
+
 export interface ExperimentQueue {
   readonly keys: ExperimentQueueKeys;
   /** Holds the lease when it is free or ours; otherwise says until when another instance holds it. */
@@ -274,7 +286,7 @@ export function createExperimentQueue(options: ExperimentQueueOptions): Experime
     },
     liveDaemons: () => listLiveDaemons(redis, keys),
     async removeQueued(experimentId) {
-      return (await run(removeQueuedScript, [keys.queue], [experimentId])) as string | null;
+      return removeQueuedMessage(redis, keys.queue, experimentId);
     },
     close() {
       blocking.disconnect();

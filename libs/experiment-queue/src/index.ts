@@ -3,6 +3,7 @@ export {
   DEFAULT_QUEUE,
   experimentQueueKeys,
   listLiveDaemons,
+  removeQueuedMessage,
   stampMessage,
   unstampMessage,
   type ExperimentQueue,

@@ -1,5 +1,5 @@
 import type { Experiment } from '@galileo/db';
-import { experimentQueueKeys, unstampMessage } from '@galileo/experiment-queue';
+import { experimentQueueKeys, removeQueuedMessage, unstampMessage } from '@galileo/experiment-queue';
 import type { Redis } from 'ioredis';
 
 export interface QueuedEntry {
@@ -24,33 +24,6 @@ export interface QueueView {
   remove(id: string): Promise<boolean>;
 }
 
-/**
- * Removes the first entry whose experiment id matches, atomically (galileo's ExperimentQueue.remove
- * did WATCH + LSET "DELETE" + LREM; one script needs no retries). Both message forms are read:
- * `{experiment: {id}}` and `{id, instructions}`, also wrapped as the daemon stamps them
- * (`{"__galileo_intake": {id}, "message": "…"}`, back in the queue after a recovery).
- * KEYS: queue. ARGV: id. The API itself cancels through the daemon (CancelExperiment), which
- * removes the message; this stays for tools that own a queue of their own.
- */
-const removeQueuedScript = `
-local entries = redis.call('LRANGE', KEYS[1], 0, -1)
-for i, raw in ipairs(entries) do
-  local okDecode, message = pcall(cjson.decode, raw)
-  if okDecode and type(message) == 'table' then
-    local id = message['id']
-    if type(message['experiment']) == 'table' then id = message['experiment']['id'] end
-    if type(message['__galileo_intake']) == 'table' then id = message['__galileo_intake']['id'] end
-    if id == ARGV[1] then
-      local tombstone = '__galileo_cancelled__:' .. ARGV[1]
-      redis.call('LSET', KEYS[1], i - 1, tombstone)
-      redis.call('LREM', KEYS[1], 1, tombstone)
-      return 1
-    end
-  end
-end
-return 0
-`;
-
 export function createQueueView(redis: Redis, options: { prefix?: string } = {}): QueueView {
   const key = experimentQueueKeys(options.prefix ?? '').queue;
   return {
@@ -69,7 +42,7 @@ export function createQueueView(redis: Redis, options: { prefix?: string } = {})
       return entries;
     },
     async remove(id) {
-      return (await redis.eval(removeQueuedScript, 1, key, id)) === 1;
+      return (await removeQueuedMessage(redis, key, id)) !== null;
     },
   };
 }
