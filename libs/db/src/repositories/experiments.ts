@@ -1,6 +1,7 @@
 import { fitCharsOrNull, limits } from '../column-limits.js';
 import type { Session } from '../session.js';
 import type {
+  Experiment,
   ExperimentListFilter,
   ExperimentPatch,
   ExperimentRecord,
@@ -8,15 +9,8 @@ import type {
   ExperimentStatus,
 } from '../types.js';
 
-interface ExperimentRow {
-  id: string;
-  name: string | null;
-  creator: string | null;
-  start: number | null;
-  end: number | null;
-  created: number | null;
-  status: string;
-}
+/** A row as the database returns it: galileo-db's experiment (its status as stored). */
+type ExperimentRow = Experiment;
 
 function toRecord(row: ExperimentRow): ExperimentRecord {
   // Rows written by other tools may carry other statuses (galileo's recorder: RUNNING); verbatim.
