@@ -1,51 +1,18 @@
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { createEtcdWeightStore } from '@galileo/kv';
-import { createTestLogger } from '@galileo/logging';
-import { testEtcdHost, testEtcdPrefix, waitFor } from '@galileo/testing';
-import { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createLoadBalancer, type LoadBalancer } from './load-balancer.js';
+import { waitFor } from '@galileo/testing';
+import type { LoadBalancer } from './load-balancer.js';
+import { createBalancerFixture } from './test-support/balancer-fixture.js';
 import { RawClient } from './test-support/raw-client.js';
 
 // The balancer's own server (inbound.ts) in front of its own client (upstream.ts), driven by a raw
 // TCP client: what a client sends reaches the backend as it should, and the way back too.
 
-const etcd = new Etcd3({ hosts: `http://${testEtcdHost()}` });
-const cleanups: (() => Promise<unknown>)[] = [];
-const prefixes: string[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-});
-afterAll(async () => {
-  for (const p of prefixes) await etcd.delete().prefix(p);
-  etcd.close();
-});
-
-async function balancerTo(host: string): Promise<LoadBalancer> {
-  const prefix = `${testEtcdPrefix('lb-in')}golb/function/`;
-  prefixes.push(prefix);
-  await etcd
-    .put(`${prefix}zone-a/busy`)
-    .value(JSON.stringify({ ips: [host], weights: [1] }))
-    .exec();
-  const store = createEtcdWeightStore({ hosts: testEtcdHost(), prefix });
-  const lb = createLoadBalancer({
-    store,
-    zone: 'zone-a',
-    nodeName: 'lb-a',
-    port: 0,
-    host: '127.0.0.1',
-    logger: createTestLogger({ service: 'load-balancer' }).logger,
-  });
-  await lb.start();
-  cleanups.push(async () => {
-    await lb.stop();
-    await store.close();
-  });
-  await waitFor(() => lb.weights('busy'), { what: 'weights' });
-  return lb;
-}
+const fixture = createBalancerFixture('lb-in');
+const { cleanups, balancerTo } = fixture;
+afterEach(() => fixture.afterEach());
+afterAll(() => fixture.afterAll());
 
 interface Received {
   method: string;
