@@ -41,15 +41,7 @@ async function echoBackend() {
       }
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  );
-  return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+  return { host: await fixture.listenHttp(server), received };
 }
 
 function client(lb: LoadBalancer): RawClient {

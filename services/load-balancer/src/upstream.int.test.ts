@@ -1,55 +1,25 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { createEtcdWeightStore } from '@galileo/kv';
-import { createTestLogger } from '@galileo/logging';
-import { testEtcdHost, testEtcdPrefix, waitFor } from '@galileo/testing';
-import { Etcd3 } from 'etcd3';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createLoadBalancer, type LoadBalancer } from './load-balancer.js';
+import type { LoadBalancer } from './load-balancer.js';
+import { createBalancerFixture } from './test-support/balancer-fixture.js';
 
 // The balancer's own HTTP/1.1 client (upstream.ts) against backends that do what real ones do:
 // chunked bodies, trailers, 1xx, Connection: close, closing kept-alive connections, stalling.
 
-const etcd = new Etcd3({ hosts: `http://${testEtcdHost()}` });
+const fixture = createBalancerFixture('lb-up');
+const { cleanups } = fixture;
 const agent = new Agent({ connections: 8 });
-const cleanups: (() => Promise<unknown>)[] = [];
-const prefixes: string[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-});
+afterEach(() => fixture.afterEach());
 afterAll(async () => {
-  for (const p of prefixes) await etcd.delete().prefix(p);
-  etcd.close();
+  await fixture.afterAll();
   await agent.close();
 });
 
-async function balancerTo(host: string, requestTimeoutMs?: number): Promise<LoadBalancer> {
-  const prefix = `${testEtcdPrefix('lb-up')}golb/function/`;
-  prefixes.push(prefix);
-  await etcd
-    .put(`${prefix}zone-a/busy`)
-    .value(JSON.stringify({ ips: [host], weights: [1] }))
-    .exec();
-  const store = createEtcdWeightStore({ hosts: testEtcdHost(), prefix });
-  const lb = createLoadBalancer({
-    store,
-    zone: 'zone-a',
-    nodeName: 'lb-a',
-    port: 0,
-    host: '127.0.0.1',
-    logger: createTestLogger({ service: 'load-balancer' }).logger,
-    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
-  });
-  await lb.start();
-  cleanups.push(async () => {
-    await lb.stop();
-    await store.close();
-  });
-  await waitFor(() => lb.weights('busy'), { what: 'weights' });
-  return lb;
-}
+const balancerTo = (host: string, requestTimeoutMs?: number): Promise<LoadBalancer> =>
+  fixture.balancerTo(host, requestTimeoutMs ? { requestTimeoutMs } : {});
 
 /** A raw TCP backend: `onRequest(socket, head)` for each request head it reads (bodies are the test's business). */
 async function rawBackend(onRequest: (socket: Socket, head: string, n: number) => void) {
@@ -85,16 +55,7 @@ async function rawBackend(onRequest: (socket: Socket, head: string, n: number) =
 }
 
 async function httpBackend(handler: Parameters<typeof createHttpServer>[1]) {
-  const server: HttpServer = createHttpServer({ maxHeaderSize: 65_536 }, handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  );
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return fixture.listenHttp(createHttpServer({ maxHeaderSize: 65_536 }, handler));
 }
 
 async function get(lb: LoadBalancer, path = '/function/busy/x', options: Parameters<typeof request>[1] = {}) {

@@ -1,6 +1,8 @@
 import { createEtcdWeightStore } from '@galileo/kv';
 import { createTestLogger } from '@galileo/logging';
 import { testEtcdHost, testEtcdPrefix, waitFor } from '@galileo/testing';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { createLoadBalancer, type LoadBalancer, type LoadBalancerDeps } from '../load-balancer.js';
 
@@ -19,6 +21,8 @@ export interface BalancerFixture {
     host: string,
     options?: Partial<Pick<LoadBalancerDeps, 'requestTimeoutMs'>>,
   ): Promise<LoadBalancer>;
+  /** Listens on an ephemeral loopback port, closed (connections and all) after the test; its `host:port`. */
+  listenHttp(server: HttpServer): Promise<string>;
 }
 
 /** The setup the balancer's HTTP tests share: the real etcd, one key prefix per balancer. */
@@ -59,6 +63,17 @@ export function createBalancerFixture(label: string): BalancerFixture {
       });
       await waitFor(() => lb.weights('busy'), { what: 'weights' });
       return lb;
+    },
+    async listenHttp(server) {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      cleanups.push(
+        () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            server.closeAllConnections();
+          }),
+      );
+      return `127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
   };
 }
