@@ -22,9 +22,10 @@ import { createBus, type Bus } from '@galileo/bus';
 import { galileoCatalogue, tracesOf, type GalileoCatalogue } from '@galileo/events';
 import { createRoutingTable } from '@galileo/routing';
 import { deleteKeysWithPrefix, testPrefix } from '@galileo/testing';
-import { createWorkerClient, type ClientGroupInfo, type WorkerClient } from '@galileo/worker';
+import { createWorkerClient, type ClientGroupInfo } from '@galileo/worker';
 import { startNginx, type Nginx } from './worker-bench-nginx.js';
 import { cpuSeconds, log, memoryMb, nowMs, pin, round, stopChild } from './worker-bench-proc.js';
+import { startBenchWorker, waitForWorker, workerNodeOptions } from './worker-bench-worker.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,55 +59,21 @@ const WORKER_NAME = 'bench-fixed-worker';
 const SERVICE = 'nginx';
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-function workerNodeOptions(): string[] {
-  if (process.env.BENCH_WORKER_NODE_FLAGS !== undefined) {
-    return process.env.BENCH_WORKER_NODE_FLAGS.split(' ').filter((f) => f !== '');
-  }
-  const file = fileURLToPath(new URL('../deployment/docker/services.json', import.meta.url));
-  const { services } = JSON.parse(readFileSync(file, 'utf8')) as {
-    services: Record<string, { nodeOptions?: string }>;
-  };
-  return (services.worker?.nodeOptions ?? '')
-    .replace('--enable-source-maps', '')
-    .split(' ')
-    .filter((f) => f !== '');
-}
-
 function startWorker(main: string, prefix: string): ChildProcess {
-  const node = [
-    ...workerNodeOptions(),
-    ...(args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`] : []),
-    ...(args.perf ? ['--perf-basic-prof'] : []),
-    ...(args.probe
-      ? ['--import', 'tsx', '--import', fileURLToPath(new URL('./worker-bench-probe.ts', import.meta.url))]
-      : []),
-  ];
-  return spawn('taskset', ['-c', WORKER_CORE, process.execPath, ...node, main], {
-    cwd: repoRoot,
-    stdio: ['ignore', 2, 2],
-    env: {
-      ...process.env,
-      galileo_redis_url: redisUrl,
-      galileo_redis_key_prefix: prefix,
-      galileo_worker_name: WORKER_NAME,
-      galileo_logging_level: process.env.galileo_logging_level ?? 'warn',
-      ...(DEBUG ? { galileo_router_type: 'DebugRouter' } : {}),
-    },
+  return startBenchWorker({
+    main,
+    core: WORKER_CORE,
+    name: WORKER_NAME,
+    redisUrl,
+    prefix,
+    nodeFlags: [
+      ...workerNodeOptions(),
+      ...(args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`] : []),
+      ...(args.perf ? ['--perf-basic-prof'] : []),
+    ],
+    probe: args.probe,
+    env: DEBUG ? { galileo_router_type: 'DebugRouter' } : {},
   });
-}
-
-async function waitForWorker(client: WorkerClient, worker: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode} while starting`);
-    try {
-      await client.ping(WORKER_NAME, { timeoutMs: 500 });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline)
-        throw new Error(`the worker did not answer a ping within 30 s: ${String(e)}`);
-    }
-  }
 }
 
 /** User and system CPU seconds per thread name (main thread: 'main'), from /proc/<pid>/task/<tid>/stat. */
@@ -185,7 +152,7 @@ async function main() {
     const client = createWorkerClient(bus);
     const spawnedAt = nowMs();
     worker = startWorker(workerMain, prefix);
-    await waitForWorker(client, worker);
+    await waitForWorker(client, worker, WORKER_NAME);
     const pid = worker.pid!;
     const options = { timeoutMs: 20_000 };
 

@@ -5,18 +5,17 @@
 // trace per request (achieved within 1 % of the target, late ≤ 0.1 %, nothing dropped or failed,
 // every trace counted on the bus), its CPU and RSS. Peers in the same run, on the same core with the
 // same number of connections: autocannon and wrk (closed loop). Prints one JSON object last.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { bundleService } from '../scripts/bundle-service.mjs';
 import { createBus, type Bus } from '@galileo/bus';
 import { galileoCatalogue, tracesOf, type GalileoCatalogue } from '@galileo/events';
 import { createRoutingTable } from '@galileo/routing';
 import { deleteKeysWithPrefix, testPrefix } from '@galileo/testing';
-import { createWorkerClient, type ClientGroupInfo, type WorkerClient } from '@galileo/worker';
+import { createWorkerClient, type ClientGroupInfo } from '@galileo/worker';
 import { startNginx, type Nginx } from './worker-bench-nginx.js';
 import { runAutocannon, runWrk, type PeerResult } from './worker-bench-peers.js';
+import { startBenchWorker, waitForWorker, workerNodeOptions } from './worker-bench-worker.js';
 import {
   checkPrerequisites,
   cpuSeconds,
@@ -58,9 +57,7 @@ const PEER_SECONDS = quick ? 3 : 10;
 /** Set to a directory to write a V8 CPU profile of the worker (node --cpu-prof) when it stops. */
 const CPU_PROF_DIR = process.env.BENCH_WORKER_CPU_PROF ?? '';
 /** Extra node flags for the worker (diagnostics, e.g. GC settings); reported in the JSON line. */
-const NODE_FLAGS = (process.env.BENCH_WORKER_NODE_FLAGS ?? workerNodeOptions())
-  .split(' ')
-  .filter((f) => f !== '');
+const NODE_FLAGS = workerNodeOptions();
 /** Diagnostics only: BENCH_WORKER_TRACING=0 pauses tracing (no step can then hold: no traces). */
 const TRACING = process.env.BENCH_WORKER_TRACING !== '0';
 /** Extra worker configuration (diagnostics), e.g. `galileo_expdb_trace_logger_flush=200`; reported. */
@@ -76,16 +73,6 @@ const SERVICE = 'nginx';
 const WORKER_NAME = 'bench-worker';
 const HOLD = { rateErrorPct: 1, latePct: 0.1 };
 const targets = { tracedReqPerSec: 25_000, ratioToAutocannon: 0.7, rssMb: 150, ...HOLD };
-
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-/** The node options the image's manifests give the worker (deployment/docker/services.json). */
-function workerNodeOptions(): string {
-  const file = fileURLToPath(new URL('../deployment/docker/services.json', import.meta.url));
-  const { services } = JSON.parse(readFileSync(file, 'utf8')) as {
-    services: Record<string, { nodeOptions?: string }>;
-  };
-  return (services.worker?.nodeOptions ?? '').replace('--enable-source-maps', '').trim();
-}
 
 /** The worker runs as the image runs it: its bundle on plain node (built at the start of the run). */
 const workerMain = await bundleService('worker');
@@ -144,41 +131,16 @@ async function countTraces(bus: Bus<GalileoCatalogue>) {
 }
 
 function startWorker(prefix: string): ChildProcess {
-  const node = [
-    ...NODE_FLAGS,
-    ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
-    // the probe is TypeScript: with it (diagnostics only) the worker carries tsx's hooks too
-    ...(PROBE
-      ? ['--import', 'tsx', '--import', fileURLToPath(new URL('./worker-bench-probe.ts', import.meta.url))]
-      : []),
-  ];
-  return spawn('taskset', ['-c', WORKER_CORE, process.execPath, ...node, workerMain], {
-    cwd: repoRoot,
-    // its log lines (pino, stdout) go to our stderr: our stdout is the JSON line alone
-    stdio: ['ignore', 2, 2],
-    env: {
-      ...process.env,
-      galileo_redis_url: redisUrl,
-      galileo_redis_key_prefix: prefix,
-      galileo_worker_name: WORKER_NAME,
-      galileo_logging_level: process.env.galileo_logging_level ?? 'warn',
-      ...WORKER_ENV,
-    },
+  return startBenchWorker({
+    main: workerMain,
+    core: WORKER_CORE,
+    name: WORKER_NAME,
+    redisUrl,
+    prefix,
+    nodeFlags: [...NODE_FLAGS, ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [])],
+    probe: PROBE,
+    env: WORKER_ENV,
   });
-}
-
-async function waitForWorker(client: WorkerClient, worker: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode} while starting`);
-    try {
-      await client.ping(WORKER_NAME, { timeoutMs: 500 });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline)
-        throw new Error(`the worker did not answer a ping within 30 s: ${String(e)}`);
-    }
-  }
 }
 
 async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -216,7 +178,7 @@ async function main() {
     const traces = await countTraces(bus);
     const client = createWorkerClient(bus);
     worker = startWorker(prefix);
-    await waitForWorker(client, worker);
+    await waitForWorker(client, worker, WORKER_NAME);
     if (!TRACING) await client.pauseTracing(WORKER_NAME);
     const workerPid = worker.pid!;
     const idleRssMb = round(memoryMb(workerPid)?.rss ?? 0, 1);
