@@ -10,23 +10,30 @@ import { freePort, redisTestContext, testEtcdHost, testEtcdPrefix, waitFor } fro
 import { Etcd3 } from 'etcd3';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { emulateNode, type EmulatedNode } from './test-support/emulated-node.js';
 import { startServiceProcess, type ServiceProcess } from './test-support/service-process.js';
 
 // The whole path as deployed, every service a process started from its main.ts: a worker (zone a)
 // → the zone's load balancer → sample-app replicas (a1, a2 in zone a; b1 in zone b behind zone b's
 // balancer), the lb-optimizer computing weights from the bus (pods as pod/running events, node
-// telemetry, the worker's traces) and writing them to the real etcd. Node a1 then reports 90 % CPU
-// (fixture telemetry) and the optimizer moves zone a's traffic to a2.
+// telemetry, the worker's traces) and writing them to the real etcd. Every replica's node has a real
+// telemd measuring it; as all "nodes" share this machine's cores, each is emulated by a /proc view
+// that counts the CPU time of the node's own processes (test-support/emulated-node.ts). The test then
+// makes node a1 busy — a process spinning on a CPU, added to a1 — and the optimizer moves zone a's
+// traffic to a2.
 const etcd = new Etcd3({ hosts: `http://${testEtcdHost()}` });
 const t = redisTestContext('e2e-lb');
 const prefix = `${testEtcdPrefix('e2e')}golb/function/`;
 const processes: ServiceProcess[] = [];
 const apps: SampleApp[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'galileo-e2e-lb-'));
-let telemetryTimer: NodeJS.Timeout | undefined;
+const emulated: EmulatedNode[] = [];
+let burner: ChildProcess | undefined;
 
 afterAll(async () => {
-  clearInterval(telemetryTimer);
+  burner?.kill('SIGKILL');
+  emulated.forEach((n) => n.stop());
   await Promise.all(processes.map((p) => p.stop()));
   await Promise.all(apps.map((a) => a.stop()));
   await etcd.delete().prefix(prefix);
@@ -60,13 +67,46 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
       a2: { zone: 'zone-a' },
       b1: { zone: 'zone-b' },
     };
+    // a telemd per replica node, on the node's emulated /proc (CPU only)
+    const replicaNodes = {
+      a1: emulateNode(join(dir, 'a1')),
+      a2: emulateNode(join(dir, 'a2')),
+      b1: emulateNode(join(dir, 'b1')),
+    };
+    emulated.push(...Object.values(replicaNodes));
+    for (const [node, view] of Object.entries(replicaNodes)) {
+      processes.push(
+        startServiceProcess('telemd', {
+          telemd_redis_url: 'redis://127.0.0.1:6379',
+          telemd_redis_key_prefix: t.prefix,
+          telemd_nodename: node,
+          telemd_proc_mount: view.procMount,
+          telemd_instruments_enable: 'cpu',
+          telemd_period_cpu: '250ms',
+          telemd_http_port: '0',
+        }),
+      );
+    }
+    // telemd writes the node info hashes of its nodes (replacing them): the labels and allocatable
+    // the kubernetes adapter would add go in after it
+    await waitFor(
+      async () =>
+        (
+          await Promise.all(
+            Object.keys(replicaNodes).map((n) => t.redis.exists(`${t.prefix}telemd.info:${n}`)),
+          )
+        ).every((e) => e === 1),
+      { timeoutMs: 60_000, what: 'telemd to write the node infos' },
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n${processes.map((p) => p.output().slice(-2000)).join('\n----\n')}`);
+    });
     for (const [node, { zone, client }] of Object.entries(nodes)) {
       const labels: Record<string, string> = { 'ether.edgerun.io/zone': zone };
       if (client) labels['node-role.kubernetes.io/client'] = 'true';
       await t.redis.hset(`${t.prefix}telemd.info:${node}`, {
-        cpus: '2',
+        cpus: '1',
         labels: JSON.stringify(labels),
-        allocatable: JSON.stringify({ cpu: '2' }),
+        allocatable: JSON.stringify({ cpu: '1' }),
       });
     }
     const graph = join(dir, 'latency.json');
@@ -109,6 +149,9 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
       osmotic_lb_opt_node_info_refresh: '1s',
       // latencies learned from the traces on this loaded machine may reach tens of ms: keep the penalty ≈ 1
       osmotic_lb_opt_midpoint: '500',
+      // headroom 0.5 − utilisation: a1 counts as full once its spinning process has half a core,
+      // which it gets even while other test files keep this machine busy
+      osmotic_lb_opt_threshold_busy: '0.5',
       galileo_context_latency_graph_json: graph,
     });
     const worker = startServiceProcess('worker', { ...common, galileo_worker_name: 'client-a' });
@@ -149,19 +192,6 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
         data: { name: 'pod/running', timestamp: Date.now() / 1000, value: pod },
       });
     }
-    const cpu: Record<string, number> = { a1: 10, a2: 10, b1: 10 };
-    const report = () =>
-      bus.publishBatch(
-        Object.entries(cpu).map(([node, value]) => ({
-          subject: galileoSubjects.telemetry(node, 'cpu'),
-          draft: {
-            type: 'TelemetryReported' as const,
-            data: { node, metric: 'cpu', subsystem: null, timestamp: Date.now() / 1000, value },
-          },
-        })),
-      );
-    await report();
-    telemetryTimer = setInterval(() => void report().catch(() => undefined), 250);
 
     const zoneA = async () => {
       const raw = await etcd.get(`${prefix}zone-a/busy`).string();
@@ -173,7 +203,7 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
     const calm = await waitFor(
       async () => {
         const v = await zoneA();
-        return v && weightOf(v, ports.a1) > 50 && weightOf(v, ports.a2) > 50 ? v : null;
+        return v && weightOf(v, ports.a1) > 30 && weightOf(v, ports.a2) > 30 ? v : null;
       },
       { timeoutMs: 90_000, intervalMs: 250, what: 'the first weights of zone a' },
     ).catch((e: Error) => {
@@ -240,12 +270,14 @@ describe('worker → load balancers → sample-app replicas in two zones, weight
     expect(share(before, ports.a1)).toBeGreaterThan(0.3);
     expect(share(before, ports.a2)).toBeGreaterThan(0.3);
 
-    // node a1 turns busy
-    cpu.a1 = 90;
+    // node a1 turns busy: a process spinning on a CPU runs on it
+    burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    await new Promise<void>((resolve, reject) => burner!.once('spawn', resolve).once('error', reject));
+    replicaNodes.a1.addProcess(burner.pid!);
     const busy = await waitFor(
       async () => {
         const v = await zoneA();
-        return v && weightOf(v, ports.a1) < 20 && weightOf(v, ports.a2) > 50 ? v : null;
+        return v && weightOf(v, ports.a1) < 15 && weightOf(v, ports.a2) > 30 ? v : null;
       },
       { timeoutMs: 60_000, intervalMs: 250, what: 'the weights to move away from a1' },
     );
