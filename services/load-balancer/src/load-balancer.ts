@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { UpstreamPool, type UpstreamConnection, type UpstreamExchange } from '@galileo/http1';
 import type { FunctionWeights, WeightChange, WeightStore, WeightWatch } from '@galileo/kv';
 import { sameWeights } from '@galileo/kv';
 import type { Logger } from '@galileo/logging';
@@ -10,7 +11,6 @@ import {
   type InboundExchange,
   type InboundServer,
 } from './inbound.js';
-import { UpstreamPool, type UpstreamConnection, type UpstreamExchange } from './upstream.js';
 
 export interface LoadBalancerDeps {
   store: WeightStore;

@@ -82,6 +82,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     requestTimeoutMs: config.requestTimeout,
     responseLimit: config.traceResponseLimit,
     connectionsPerOrigin: config.connectionsPerOrigin,
+    implementation: config.httpClient,
   });
   const traces: TraceBatcher = createTraceBatcher({
     bus,

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 
 /**
- * A lean HTTP/1.1 client for the balancer's backends: keep-alive connections over `node:net`, one
+ * A lean HTTP/1.1 client (first for the balancer's backends): keep-alive connections over `node:net`, one
  * request at a time per connection (no pipelining), a pre-built request head, and a minimal
  * response parser (status line, headers, then a content-length, chunked, or read-until-close
  * body). It exists because a general client (undici) spent most of the balancer's CPU per request
@@ -12,6 +12,10 @@ import { connect, type Socket } from 'node:net';
  * not reused, `Keep-Alive: timeout=N` honoured (the connection is dropped before the backend drops
  * it), a request without a body retried once on a fresh connection when a reused one turns out to
  * be closed before any byte of the response, timeouts for the response head and between body bytes.
+ *
+ * For a load generator (the worker) it can also: hand on the headers as received, hop-by-hop ones
+ * too (`headersAsReceived`), leave timeouts to the caller (`timeoutMs: 0`, no socket timer), and open
+ * at most `newConnectionsPerTurn` connections per turn of the event loop.
  */
 
 /** What the proxy does with one exchange; the client calls these in order, exactly once each end. */
@@ -40,12 +44,25 @@ export interface UpstreamExchange {
 export interface UpstreamPoolOptions {
   /** Most connections open at once to this backend; more requests wait in a queue. */
   connections: number;
-  /** Longest wait for the response head, and between body bytes. */
+  /** Longest wait for the response head, and between body bytes; 0: none (the caller sweeps). */
   timeoutMs: number;
   /** Idle keep-alive connections are closed after this long (unless the backend asks for less). */
   keepAliveMs?: number;
   /** Largest response head accepted. */
   maxHeadBytes?: number;
+  /**
+   * Connections opened per turn of the event loop at most (unlimited by default); more requests
+   * wait for the next turn or a freed connection. Open loop, a stalled loop makes hundreds of
+   * requests due at once, and a connection for each would stall it again.
+   */
+  newConnectionsPerTurn?: number;
+  /**
+   * Hand on every header as received, as undici does (a client recording responses): `connection`,
+   * `keep-alive`, `transfer-encoding`, `proxy-connection`, `upgrade`, `trailer` and a chunked
+   * response's `content-length` too, values with their trailing whitespace. By default those
+   * headers are dropped (a proxy's hop-by-hop headers) and values trimmed of spaces and tabs.
+   */
+  headersAsReceived?: boolean;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -65,10 +82,12 @@ const enum Chunk {
   Trailers,
 }
 
-class UpstreamError extends Error {
+/** Why an exchange failed; `code` is the socket's (`ECONNREFUSED` …) when it came from one. */
+export class UpstreamError extends Error {
   constructor(
     message: string,
     readonly timedOut = false,
+    readonly code: string | undefined = undefined,
   ) {
     super(message);
   }
@@ -123,7 +142,7 @@ class Connection {
       },
     });
     this.socket = socket;
-    socket.setTimeout(pool.timeoutMs);
+    if (pool.timeoutMs > 0) socket.setTimeout(pool.timeoutMs);
     socket.on('end', () => this.onEnd());
     socket.on('error', (err) => this.onClose(err));
     socket.on('close', () => this.onClose(null));
@@ -227,6 +246,8 @@ class Connection {
               : this.gotHead
                 ? 'backend closed the connection mid-response'
                 : 'backend closed the connection without a response',
+            false,
+            (err as NodeJS.ErrnoException | null)?.code,
           ),
         );
       }
@@ -315,6 +336,7 @@ class Connection {
     }
     const http10 = statusLine.charCodeAt(7) === 48; // '0'
     const headers: string[] = [];
+    const keepHop = this.pool.headersAsReceived;
     let length = -1;
     let chunked = false;
     let close = http10;
@@ -335,7 +357,7 @@ class Connection {
       }
       // names lower-cased, as a general client (undici) hands them on too
       const lower = text.slice(pos, colon).toLowerCase();
-      const value = text.slice(colon + 1, next).trim();
+      const value = headerValue(text, colon + 1, next, !keepHop);
       pos = next + 2;
       if (lower === 'content-length') {
         const n = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -348,16 +370,18 @@ class Connection {
         const v = value.toLowerCase();
         chunked = v === 'chunked' || v.endsWith(',chunked') || v.endsWith(', chunked');
         if (!chunked) close = true; // another coding last: the body runs until close
-        continue;
+        if (!keepHop) continue;
       } else if (lower === 'connection') {
         if (/(?:^|,)\s*close\s*(?:,|$)/i.test(value)) close = true;
         else if (http10 && /(?:^|,)\s*keep-alive\s*(?:,|$)/i.test(value)) close = false;
-        continue;
+        if (!keepHop) continue;
       } else if (lower === 'keep-alive') {
         const m = /timeout\s*=\s*(\d+)/i.exec(value);
         if (m) keepAliveMs = Number(m[1]) * 1000;
+        if (!keepHop) continue;
+      } else if (!keepHop && (lower === 'proxy-connection' || lower === 'upgrade' || lower === 'trailer')) {
         continue;
-      } else if (lower === 'proxy-connection' || lower === 'upgrade' || lower === 'trailer') continue;
+      }
       headers.push(lower, value);
     }
     if (status < 200) {
@@ -383,7 +407,7 @@ class Connection {
       this.reusable = false;
     }
     // a chunked body is decoded here and sent on as the client's server decides
-    if (chunked && length >= 0) {
+    if (chunked && length >= 0 && !keepHop) {
       for (let i = 0; i < headers.length; i += 2) {
         if (headers[i] === 'content-length') {
           headers.splice(i, 2);
@@ -502,14 +526,20 @@ class Connection {
 export class UpstreamPool {
   readonly timeoutMs: number;
   readonly maxHeadBytes: number;
+  readonly headersAsReceived: boolean;
   /** Where every connection's reads land (callbacks run one at a time). */
   readonly readBuffer = Buffer.allocUnsafe(65_536);
   private readonly keepAliveMs: number;
+  private readonly newConnectionsPerTurn: number;
   private readonly host: string;
   private readonly port: number;
+  /** A stack: the most recently freed connection is reused first, the others may expire. */
   private readonly idle: Connection[] = [];
-  private readonly queue: UpstreamExchange[] = [];
+  /** Exchanges waiting for a connection, oldest at `queueHead`; abandoned ones leave a null. */
+  private queue: (UpstreamExchange | null)[] = [];
+  private queueHead = 0;
   private open = 0;
+  private openedThisTurn = 0;
   private closing = false;
   private readonly all = new Set<Connection>();
 
@@ -520,6 +550,8 @@ export class UpstreamPool {
     this.timeoutMs = options.timeoutMs;
     this.keepAliveMs = options.keepAliveMs ?? 30_000;
     this.maxHeadBytes = options.maxHeadBytes ?? 65_536;
+    this.newConnectionsPerTurn = options.newConnectionsPerTurn ?? Infinity;
+    this.headersAsReceived = options.headersAsReceived ?? false;
     const colon = target.lastIndexOf(':');
     const host = colon < 0 ? target : target.slice(0, colon);
     this.host = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
@@ -529,26 +561,45 @@ export class UpstreamPool {
   /** Sends the exchange on an idle connection, a new one, or queues it. */
   dispatch(exchange: UpstreamExchange): void {
     if (this.closing) {
-      exchange.onError(new UpstreamError('the balancer is stopping'), false);
+      exchange.onError(new UpstreamError(POOL_CLOSED), false);
       return;
     }
     const now = performance.now();
     while (this.idle.length > 0) {
       const conn = this.idle.pop()!;
-      if ((conn.expiresAt !== 0 && now > conn.expiresAt) || now - conn.idleAt > this.keepAliveMs) {
+      if (this.expired(conn, now)) {
         conn.destroy();
         continue;
       }
       conn.start(exchange);
       return;
     }
-    if (this.open < this.options.connections) this.fresh(exchange);
+    if (this.mayOpen()) this.fresh(exchange);
     else this.queue.push(exchange);
+  }
+
+  /**
+   * Closes the idle connections past their keep-alive (without it they go when the backend closes
+   * them, or when a request finds them); true when the pool holds no connection and no request.
+   */
+  closeExpired(now = performance.now()): boolean {
+    const idle = this.idle;
+    for (let i = idle.length - 1; i >= 0; i--) {
+      const conn = idle[i]!;
+      if (!this.expired(conn, now)) continue;
+      idle.splice(i, 1);
+      conn.destroy();
+    }
+    return this.open === 0 && this.queueHead >= this.queue.length;
+  }
+
+  private expired(conn: Connection, now: number): boolean {
+    return (conn.expiresAt !== 0 && now > conn.expiresAt) || now - conn.idleAt > this.keepAliveMs;
   }
 
   /** Once more, on a new connection (the reused one was closed before the response). */
   retry(exchange: UpstreamExchange): void {
-    if (this.closing) exchange.onError(new UpstreamError('the balancer is stopping'), false);
+    if (this.closing) exchange.onError(new UpstreamError(POOL_CLOSED), false);
     else this.fresh(exchange);
   }
 
@@ -556,8 +607,8 @@ export class UpstreamPool {
   abandon(exchange: UpstreamExchange): void {
     if (exchange.connection) exchange.connection.abandon();
     else {
-      const i = this.queue.indexOf(exchange);
-      if (i >= 0) this.queue.splice(i, 1);
+      const i = this.queue.indexOf(exchange, this.queueHead);
+      if (i >= 0) this.queue[i] = null;
     }
   }
 
@@ -568,9 +619,49 @@ export class UpstreamPool {
     conn.start(exchange);
   }
 
+  /** Below the connection cap and this turn's share of new connections (counted if so). */
+  private mayOpen(): boolean {
+    if (this.open >= this.options.connections || this.openedThisTurn >= this.newConnectionsPerTurn) {
+      return false;
+    }
+    if (this.newConnectionsPerTurn !== Infinity && this.openedThisTurn++ === 0) {
+      setImmediate(this.nextTurn);
+    }
+    return true;
+  }
+
+  /** A new turn of the event loop: queued exchanges may open connections again. */
+  private readonly nextTurn = (): void => {
+    this.openedThisTurn = 0;
+    while (!this.closing && this.queueHead < this.queue.length && this.mayOpen()) {
+      const next = this.dequeue();
+      if (!next) return;
+      this.fresh(next);
+    }
+  };
+
+  /** The oldest exchange still waiting, or null. */
+  private dequeue(): UpstreamExchange | null {
+    while (this.queueHead < this.queue.length) {
+      const queue = this.queue;
+      const next = queue[this.queueHead];
+      queue[this.queueHead++] = null;
+      if (this.queueHead === queue.length) {
+        this.queue = [];
+        this.queueHead = 0;
+      } else if (this.queueHead > 1024 && this.queueHead * 2 > queue.length) {
+        // a queue that never drains: drop the consumed front now and then
+        this.queue = queue.slice(this.queueHead);
+        this.queueHead = 0;
+      }
+      if (next) return next;
+    }
+    return null;
+  }
+
   /** A connection finished a response and may be reused. */
   release(conn: Connection): void {
-    const next = this.queue.shift();
+    const next = this.dequeue();
     if (next) {
       conn.start(next);
       return;
@@ -585,21 +676,37 @@ export class UpstreamPool {
     this.open--;
     const i = this.idle.indexOf(conn);
     if (i >= 0) this.idle.splice(i, 1);
-    const next = this.closing ? undefined : this.queue.shift();
+    if (this.closing || this.queueHead >= this.queue.length || !this.mayOpen()) return;
+    const next = this.dequeue();
     if (next) this.fresh(next);
   }
 
   /** Closes every connection (in-flight exchanges fail). */
   close(): void {
     this.closing = true;
-    for (const exchange of this.queue.splice(0))
-      exchange.onError(new UpstreamError('the balancer is stopping'), false);
+    for (let next = this.dequeue(); next; next = this.dequeue()) {
+      next.onError(new UpstreamError(POOL_CLOSED), false);
+    }
     for (const conn of [...this.all]) {
       const exchange = conn.exchange;
       conn.abandon();
-      exchange?.onError(new UpstreamError('the balancer is stopping'), false);
+      exchange?.onError(new UpstreamError(POOL_CLOSED), false);
     }
   }
+}
+
+const POOL_CLOSED = 'the connection pool is closed';
+
+/**
+ * `text[start, end)` without the leading (and, if `trimEnd`, trailing) spaces and tabs — the
+ * optional whitespace of RFC 9110, nothing else: `String.prototype.trim` would also cut a 0xA0 or
+ * 0x85 byte (read as latin1), the end of a UTF-8 character such as `à`.
+ */
+function headerValue(text: string, start: number, end: number, trimEnd: boolean): string {
+  while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+  if (trimEnd)
+    while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return text.slice(start, end);
 }
 
 export type UpstreamConnection = Connection;

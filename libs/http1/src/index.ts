@@ -1,0 +1,15 @@
+export { HeadersJson } from './headers-json.js';
+export {
+  UpstreamError,
+  UpstreamPool,
+  type UpstreamConnection,
+  type UpstreamExchange,
+  type UpstreamPoolOptions,
+} from './upstream.js';
+export {
+  createWholeResponseClient,
+  type WholeRequest,
+  type WholeResponse,
+  type WholeResponseClient,
+  type WholeResponseClientOptions,
+} from './whole-response-client.js';
