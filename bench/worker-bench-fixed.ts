@@ -22,7 +22,7 @@ import { createBus, type Bus } from '@galileo/bus';
 import { galileoCatalogue, tracesOf, type GalileoCatalogue } from '@galileo/events';
 import { createRoutingTable } from '@galileo/routing';
 import { deleteKeysWithPrefix, testPrefix } from '@galileo/testing';
-import { createWorkerClient, type ClientGroupInfo } from '@galileo/worker';
+import { createWorkerClient, type ClientGroupInfo } from '@galileo/workers';
 import { startNginx, type Nginx } from './worker-bench-nginx.js';
 import { cpuSeconds, log, memoryMb, nowMs, pin, round, stopChild } from './worker-bench-proc.js';
 import { startBenchWorker, waitForWorker, workerNodeOptions } from './worker-bench-worker.js';

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { WorkerClient } from '@galileo/worker';
+import type { WorkerClient } from '@galileo/workers';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 

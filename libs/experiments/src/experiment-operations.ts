@@ -28,7 +28,7 @@ export interface ExperimentOperationsDeps {
   db: Pick<Repositories, 'experiments'>;
   canceller: ExperimentCanceller;
   /**
-   * The live workers' names (`listLiveWorkers(redis, { prefix })` of @galileo/worker); with none,
+   * The live workers' names (`listLiveWorkers(redis, { prefix })` of @galileo/workers); with none,
    * a submission is refused (`no-workers`).
    */
   listWorkers: () => Promise<string[]>;

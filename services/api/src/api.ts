@@ -13,7 +13,7 @@ import {
 import type { Logger } from '@galileo/logging';
 import { computeReport, loadExperimentData, renderReportHtml } from '@galileo/report';
 import { createRoutingTable } from '@galileo/routing';
-import { listLiveWorkers } from '@galileo/worker';
+import { listLiveWorkers } from '@galileo/workers';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';

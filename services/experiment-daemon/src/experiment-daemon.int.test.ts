@@ -237,7 +237,7 @@ describe.each<DbKind>(['sqlite', 'mariadb'])('experiment daemon with %s', (kind)
     );
     await f.lpush(JSON.stringify({ id: waiting, name: 'waits', instructions: 'echo never' }));
     // galileo's rps is per group: the group <exphost>:svc spans two worker groups, 4 clients, 5/s each
-    const { createWorkerClient } = await import('@galileo/worker');
+    const { createWorkerClient } = await import('@galileo/workers');
     const during = await createWorkerClient(f.bus).info('exphost');
     const parts = during.groups.filter((g) => g.experimentId === long);
     expect(parts.map((g) => [g.clientIds.length, g.workload?.rate])).toEqual([

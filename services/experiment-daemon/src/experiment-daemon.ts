@@ -17,7 +17,7 @@ import {
 import { configurationToInstructions, parseInstructions } from '@galileo/instructions';
 import { forExperiment, type Logger } from '@galileo/logging';
 import { startHealthServer, type HealthServer } from '@galileo/runtime';
-import { createWorkerClient, listLiveWorkers, type WorkerClient } from '@galileo/worker';
+import { createWorkerClient, listLiveWorkers, type WorkerClient } from '@galileo/workers';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { ExperimentDaemonConfig } from './config.js';

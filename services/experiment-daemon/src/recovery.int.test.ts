@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { experimentSubjects } from '@galileo/events';
 import { waitFor } from '@galileo/testing';
-import { createWorkerClient } from '@galileo/worker';
+import { createWorkerClient } from '@galileo/workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newExperimentStream } from './lifecycle/lifecycle-store.js';
 import { rebuildExperimentsProjection } from './projection/experiments-projection.js';

@@ -1,7 +1,7 @@
 import type { RequestTrace } from '@galileo/events';
 import { waitFor } from '@galileo/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkloadDescription } from './client-group.js';
+import type { WorkloadDescription } from '@galileo/workers';
 import { tracesArrived, workerFixture, type WorkerFixture } from './test-support/worker-fixture.js';
 
 let fx: WorkerFixture;

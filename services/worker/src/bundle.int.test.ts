@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@galileo/testing';
 import { bundleService } from '../../../scripts/bundle-service.mjs';
 import { tracesArrived, workerFixture, type WorkerFixture } from './test-support/worker-fixture.js';
-import { workerKeys } from './worker-keys.js';
+import { workerKeys } from '@galileo/workers';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const appsDir = fileURLToPath(new URL('../apps', import.meta.url));

@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import type { RequestTrace, SetWorkload } from '@galileo/events';
+import type { ClientGroupInfo, ClientGroupState, WorkloadDescription } from '@galileo/workers';
+import type { RequestTrace } from '@galileo/events';
 import type { Logger } from '@galileo/logging';
 import type { Route, Router } from '@galileo/routing';
 import type { Clock } from './clock.js';
 import type { HttpClient } from './http-client.js';
-import { createLatencyRecorder, type LatencySummary } from './latency-recorder.js';
+import { createLatencyRecorder } from './latency-recorder.js';
 import type { ClientRequests, HttpRequestSpec, RequestFactory } from './request-factory.js';
 import { createRequestIds } from './request-ids.js';
 import { createArrivalScheduler, type ArrivalScheduler } from './scheduler.js';
@@ -12,37 +13,6 @@ import { createArrivalScheduler, type ArrivalScheduler } from './scheduler.js';
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** idle: spawned, no workload yet · running · paused · done: a limited workload ended · closing · closed. */
-export type ClientGroupState = 'idle' | 'running' | 'paused' | 'done' | 'closing' | 'closed';
-
-/** The workload as it was set (SetWorkload without the group id). */
-export type WorkloadDescription = Omit<SetWorkload, 'groupId'>;
-
-export interface ClientGroupInfo {
-  groupId: string;
-  worker: string;
-  service: string;
-  /** The client app, or null for the default request factory. */
-  client: string | null;
-  clientIds: string[];
-  state: ClientGroupState;
-  /** The experiment of the current workload (the SetWorkload's correlationId, else the spawn's). */
-  experimentId: string | null;
-  workload: WorkloadDescription | null;
-  maxInFlight: number;
-  /** Requests sent since the group was spawned (routing failures included, dropped ones not). */
-  requests: number;
-  /** Requests with status < 0 or ≥ 300 (galileo's ClientInfo.failed). */
-  failures: number;
-  inFlight: number;
-  /** Sent later than the lateness threshold after their intended time. */
-  late: number;
-  /** Not sent: due while the group had maxInFlight requests outstanding. */
-  dropped: number;
-  /** Requests per second of the current workload, since it was set (until it ended or paused). */
-  achievedRate: number;
-  latencyMs: { serviceTime: LatencySummary; responseTime: LatencySummary };
-}
-
 export interface ClientGroupSpec {
   id: string;
   worker: string;

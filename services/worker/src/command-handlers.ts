@@ -1,32 +1,12 @@
 import type { CatalogueEvent, GalileoCatalogue, SetWorkload, SpawnClientGroup } from '@galileo/events';
 import type { ClientAppLoader } from './client-apps.js';
 import { clientAppRequestFactory } from './client-apps.js';
-import type { ClientGroup, ClientGroupInfo, ClientGroupSpec } from './client-group.js';
+import type { PingReply, TracingReply, WorkerInfo } from '@galileo/workers';
+import type { ClientGroup, ClientGroupSpec } from './client-group.js';
 import type { Clock } from './clock.js';
 import type { ClientDescription } from './registration.js';
 import { createDefaultRequestFactory, type RequestFactory } from './request-factory.js';
 import { planWorkload } from './workload-plan.js';
-
-/** What a worker answers to `GetWorkerInfo`. */
-export interface WorkerInfo {
-  name: string;
-  tracing: boolean;
-  groups: ClientGroupInfo[];
-}
-
-/** What a worker answers to `PingWorker`. */
-export interface PingReply {
-  name: string;
-  tracing: boolean;
-  groups: number;
-  uptimeMs: number;
-}
-
-/** What a worker answers to `StartTracing` / `PauseTracing`. */
-export interface TracingReply {
-  name: string;
-  tracing: boolean;
-}
 
 export type CommandOutcome = { ok: true; result: unknown } | { ok: false; error: string };
 

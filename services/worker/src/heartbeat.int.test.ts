@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@galileo/testing';
 import { workerFixture, type WorkerFixture } from './test-support/worker-fixture.js';
-import { listLiveWorkers } from './worker-list.js';
-import { workerKeys } from './worker-keys.js';
+import { listLiveWorkers, workerKeys } from '@galileo/workers';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const PERIOD_MS = 400;

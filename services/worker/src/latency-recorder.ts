@@ -1,15 +1,5 @@
+import type { LatencySummary } from '@galileo/workers';
 import { build, type Histogram } from 'hdr-histogram-js';
-
-/** Percentiles of one latency measure, in milliseconds (microsecond resolution, 3 significant digits). */
-export interface LatencySummary {
-  count: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
 
 /**
  * A client group's latencies in two HdrHistograms:

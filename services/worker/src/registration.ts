@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { WorkerKeys } from './worker-keys.js';
+import type { WorkerKeys } from '@galileo/workers';
 
 /** galileo's ClientDescription as stored at `galileo:client:<id>` (protocols §3.2). */
 export interface ClientDescription {

@@ -1,7 +1,7 @@
 import { registerBusMetrics, type Bus } from '@galileo/bus';
 import type { GalileoCatalogue } from '@galileo/events';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { ClientGroupInfo } from './client-group.js';
+import type { ClientGroupInfo } from '@galileo/workers';
 import type { TraceBatcherStats } from './trace-batcher.js';
 
 export interface WorkerMetricsSource {

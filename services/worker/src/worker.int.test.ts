@@ -8,7 +8,7 @@ import { HEARTBEAT_TTL_INTERVALS } from './heartbeat.js';
 import { parseTraceLine } from './trace-line.js';
 import { startSlowServer } from './test-support/slow-server.js';
 import { tracesArrived, workerFixture, type WorkerFixture } from './test-support/worker-fixture.js';
-import { workerKeys } from './worker-keys.js';
+import { workerKeys } from '@galileo/workers';
 
 const appsDir = fileURLToPath(new URL('../apps', import.meta.url));
 

@@ -11,17 +11,16 @@ import { createRouter, type Router } from '@galileo/routing';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { createClientAppLoader } from './client-apps.js';
+import { pruneExpiredWorkers, workerKeys, type WorkerInfo } from '@galileo/workers';
 import { createClientGroup, type ClientGroup } from './client-group.js';
 import { systemClock, type Clock } from './clock.js';
-import { createCommandHandlers, type WorkerInfo } from './command-handlers.js';
+import { createCommandHandlers } from './command-handlers.js';
 import type { WorkerConfig } from './config.js';
 import { startHealthServer, type HealthServer } from '@galileo/runtime';
 import { HEARTBEAT_TTL_INTERVALS, startHeartbeat } from './heartbeat.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { createWorkerRegistration } from './registration.js';
 import { createTraceBatcher, type TraceBatcher } from './trace-batcher.js';
-import { pruneExpiredWorkers } from './worker-list.js';
-import { workerKeys } from './worker-keys.js';
 import { createWorkerMetrics } from './worker-metrics.js';
 
 export interface WorkerDeps {

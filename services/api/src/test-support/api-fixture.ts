@@ -6,7 +6,7 @@ import { galileoCatalogue, type GalileoCatalogue } from '@galileo/events';
 import type { ExperimentCanceller } from '@galileo/experiments';
 import { createLogger } from '@galileo/logging';
 import { redisTestContext, type RedisTestContext } from '@galileo/testing';
-import { workerKeys } from '@galileo/worker';
+import { workerKeys } from '@galileo/workers';
 import { createApi, type Api } from '../api.js';
 import type { ApiConfig } from '../config.js';
 import { openDatabase, type GalileoDatabase } from '@galileo/db';

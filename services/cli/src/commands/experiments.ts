@@ -5,7 +5,7 @@ import {
   type ExperimentOperations,
   type OperationError,
 } from '@galileo/experiments';
-import { listLiveWorkers } from '@galileo/worker';
+import { listLiveWorkers } from '@galileo/workers';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { formatEpoch, formatTable } from '../format/table.js';

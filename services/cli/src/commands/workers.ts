@@ -4,7 +4,7 @@ import {
   readWorkerLabels,
   workerKeys,
   type ClientGroupInfo,
-} from '@galileo/worker';
+} from '@galileo/workers';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format/table.js';
 

@@ -8,7 +8,7 @@ import {
   readWorkerLabels,
   type ClientGroupInfo,
   type GroupRef,
-} from '@galileo/worker';
+} from '@galileo/workers';
 import type { CliContext } from '../cli-context.js';
 import { formatTable } from '../format/table.js';
 import { experimentOperations, experimentsTable } from '../commands/experiments.js';

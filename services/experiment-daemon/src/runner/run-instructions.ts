@@ -1,6 +1,6 @@
 import { RemoteError, RequestTimeoutError } from '@galileo/bus';
 import type { Instruction } from '@galileo/instructions';
-import type { ClientGroupInfo, GroupRef, WorkerClient } from '@galileo/worker';
+import type { ClientGroupInfo, GroupRef, WorkerClient } from '@galileo/workers';
 
 /** What the runner needs from the outside: the workers, and a way to wait. */
 export interface RunnerDeps {

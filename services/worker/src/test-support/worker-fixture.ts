@@ -12,7 +12,7 @@ import { createSampleApp, type SampleApp } from '@galileo/sample-app';
 import { redisTestContext, waitFor, type RedisTestContext } from '@galileo/testing';
 import { loadWorkerConfig, type WorkerConfig } from '../config.js';
 import { createWorker, type Worker } from '../worker.js';
-import { createWorkerClient, type WorkerClient } from '../worker-client.js';
+import { createWorkerClient, type WorkerClient } from '@galileo/workers';
 
 export interface CollectedTrace {
   trace: RequestTrace;

@@ -5,8 +5,7 @@ import {
   type SetWorkload,
   type SpawnClientGroup,
 } from '@galileo/events';
-import type { ClientGroupInfo } from './client-group.js';
-import type { PingReply, TracingReply, WorkerInfo } from './command-handlers.js';
+import type { ClientGroupInfo, PingReply, TracingReply, WorkerInfo } from './worker-replies.js';
 
 /** Which group on which worker: what `spawn` returns is one. */
 export interface GroupRef {
