@@ -59,6 +59,23 @@ describe('publish and subscribe (real Redis)', () => {
     });
   });
 
+  it('delivers large events (sent to Redis as bytes) intact, non-ASCII text included', async () => {
+    fx = busFixture('large');
+    const bus = fx.makeBus();
+    const got: Ev[] = [];
+    await bus.subscribe('galileo.test.>', { group: 'g', handler: (e) => void got.push(e) });
+    const text = (n: number) => 'é€😀\t"\\ x'.repeat(n);
+    const single = await bus.publish('galileo.test.one', note('one', text(2_000)));
+    const batch = await bus.publishBatch([
+      { subject: 'galileo.test.a', draft: note('a', text(5_000)) },
+      { subject: 'galileo.test.b', draft: note('b', 'small') },
+      { subject: 'galileo.test.a', draft: note('c', text(600)) },
+    ]);
+    await waitFor(() => got.length === 4, { what: 'four deliveries' });
+    const byId = new Map(got.map((e) => [e.id, e]));
+    for (const { event } of [single, ...batch]) expect(byId.get(event.id)).toEqual(event);
+  });
+
   it('replays from the beginning or starts at new messages', async () => {
     fx = busFixture('replay');
     const bus = fx.makeBus();
