@@ -127,7 +127,7 @@ describe('whole-response client', () => {
     );
     const third = send(http, `${server.url}/`);
     abort.abort(new Error('group stopped'));
-    expect(await waiting).toEqual({ status: -1, headers: null, body: 'group stopped' });
+    expect(await waiting).toEqual({ status: -1, headers: null, body: 'group stopped', queuedMs: 0 });
     expect((await first).status).toBe(200);
     expect((await third).status).toBe(200);
     expect(server.connections).toBe(1);
@@ -177,6 +177,7 @@ describe('whole-response client', () => {
       status: -1,
       headers: null,
       body: 'invalid URL "https://example.org/"',
+      queuedMs: 0,
     });
     expect((await send(http, 'http://127.0.0.1:99999/')).body).toBe('invalid URL "http://127.0.0.1:99999/"');
     expect((await send(http, 'http://127.0.0.1:1/', 'GET', { 'x-a': 'b\r\nx-injected: 1' })).body).toMatch(

@@ -17,6 +17,11 @@ export interface WholeResponse {
   headers: string | null;
   /** The response body, trimmed, up to the limit — or the reason there was none. */
   body: string | null;
+  /**
+   * How long the request waited for a connection before it was written (ms; 0 when one was free,
+   * and for a request that was never written): the caller's send time plus this is when it left.
+   */
+  queuedMs: number;
 }
 
 export interface WholeResponseClientOptions {
@@ -192,7 +197,10 @@ class WholeExchange implements UpstreamExchange {
   readonly chunkedBody = false;
   readonly headRequest: boolean;
   readonly retryable: boolean;
-  connection: UpstreamConnection | null = null;
+  private conn: UpstreamConnection | null = null;
+  /** `performance.now()` of the dispatch, and of the write on a connection (0 until then). */
+  private readonly createdAt = performance.now();
+  private startedAt = 0;
   prev: WholeExchange | null = null;
   next: WholeExchange | null = null;
   /** `performance.now()` of the send, of the response head, of the last body piece. */
@@ -218,6 +226,20 @@ class WholeExchange implements UpstreamExchange {
   ) {
     this.headRequest = method === 'HEAD';
     this.retryable = IDEMPOTENT.has(method);
+  }
+
+  /** The connection serving it; the pool sets it when it writes the request. */
+  get connection(): UpstreamConnection | null {
+    return this.conn;
+  }
+
+  set connection(conn: UpstreamConnection | null) {
+    if (conn && this.startedAt === 0) this.startedAt = performance.now();
+    this.conn = conn;
+  }
+
+  private queuedMs(): number {
+    return this.startedAt === 0 ? 0 : this.startedAt - this.createdAt;
   }
 
   /** Ends the request now with `reason` (its connection, if it has one, is closed). */
@@ -252,7 +274,7 @@ class WholeExchange implements UpstreamExchange {
     if (text.length > this.limit) text = text.slice(0, this.limit);
     const headers = this.origin.headers.json(this.headers ?? []);
     this.first = this.chunks = this.headers = null;
-    this.settle(this, { status: this.status, headers, body: text.trim() });
+    this.settle(this, { status: this.status, headers, body: text.trim(), queuedMs: this.queuedMs() });
   }
 
   onError(err: Error): void {
@@ -272,7 +294,7 @@ class WholeExchange implements UpstreamExchange {
     if (this.settled) return;
     this.settled = true;
     this.first = this.chunks = this.headers = null;
-    this.settle(this, failure(reason));
+    this.settle(this, failure(reason, this.queuedMs()));
   }
 }
 
@@ -326,7 +348,12 @@ function validAuthority(authority: string): boolean {
   return port === undefined || (Number(port) > 0 && Number(port) < 65_536);
 }
 
-const failure = (reason: string): WholeResponse => ({ status: -1, headers: null, body: reason });
+const failure = (reason: string, queuedMs = 0): WholeResponse => ({
+  status: -1,
+  headers: null,
+  body: reason,
+  queuedMs,
+});
 
 function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;

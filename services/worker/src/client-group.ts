@@ -166,19 +166,26 @@ export function createClientGroup(spec: ClientGroupSpec, deps: ClientGroupDeps):
     if (!found.ok) return complete(w, client, requestId, intendedMs, -1, null, null, found.error);
     const sentMs = clock.now();
     if (found.simulated) return complete(w, client, requestId, intendedMs, sentMs, found.host, '{}', '', 200);
-    http.dispatch(found.url, request, abort.signal, (outcome) =>
+    http.dispatch(found.url, request, abort.signal, (outcome) => {
+      // a request that waited in the HTTP client for a connection left when it got one: that is its
+      // send time, and it is late if that is past the threshold (and was not counted late already)
+      let leftMs = sentMs;
+      if (outcome.queuedMs > 0) {
+        leftMs = sentMs + outcome.queuedMs;
+        if (leftMs - intendedMs > lateThresholdMs && sentMs - intendedMs <= lateThresholdMs) counts.late++;
+      }
       complete(
         w,
         client,
         requestId,
         intendedMs,
-        sentMs,
+        leftMs,
         found.host,
         outcome.headers,
         outcome.body,
         outcome.status,
-      ),
-    );
+      );
+    });
   }
 
   /** The request ended (sent or not): its latency, counters and trace. `sentMs` −1: never sent. */

@@ -69,7 +69,7 @@ export function createUndiciHttpClient(options: HttpClientOptions): HttpClient {
 
   const dispatch: HttpClient['dispatch'] = (url, request, signal, done) => {
     const target = splitUrl(url);
-    if (!target) return done({ status: -1, headers: null, body: `invalid URL ${JSON.stringify(url)}` });
+    if (!target) return done(failure(`invalid URL ${JSON.stringify(url)}`));
     if (signal?.aborted) return done(failure(abortReason(signal)));
     if (signal) listenTo(signal);
     if (timeoutMs > 0 && sweeper === null) {
@@ -211,6 +211,9 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   private client: Client | null = null;
   private abortedWith: Error | null = null;
   private status = -1;
+  /** `performance.now()` of the dispatch, and of the start on a connection (0 until then). */
+  private readonly createdAt = this.activeAt;
+  private startedAt = 0;
   private headers: string | null = null;
   private first: Buffer | null = null;
   private chunks: Buffer[] | null = null;
@@ -228,6 +231,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 
   /** Sends the request on `client` (of `pool`). */
   start(pool: OriginPool, client: Client): void {
+    this.startedAt = performance.now();
     this.pool = pool;
     this.client = client;
     try {
@@ -285,7 +289,12 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
         : '';
     if (text.length > this.limit) text = text.slice(0, this.limit);
     this.release();
-    this.settle(this, { status: this.status, headers: this.headers, body: text.trim() });
+    this.settle(this, {
+      status: this.status,
+      headers: this.headers,
+      body: text.trim(),
+      queuedMs: this.queuedMs(),
+    });
   }
 
   /** Gives the connection back and drops what the response held. */
@@ -297,15 +306,24 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     if (pool && client) pool.release(client);
   }
 
+  private queuedMs(): number {
+    return this.startedAt === 0 ? 0 : this.startedAt - this.createdAt;
+  }
+
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
     if (this.settled) return;
     this.settled = true;
     this.release();
-    this.settle(this, failure(error));
+    this.settle(this, failure(error, this.queuedMs()));
   }
 }
 
-const failure = (e: unknown): HttpOutcome => ({ status: -1, headers: null, body: errorReason(e) });
+const failure = (e: unknown, queuedMs = 0): HttpOutcome => ({
+  status: -1,
+  headers: null,
+  body: errorReason(e),
+  queuedMs,
+});
 
 function abortReason(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;

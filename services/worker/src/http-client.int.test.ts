@@ -147,6 +147,7 @@ describe.each(httpClientImplementations)('http client (%s)', (implementation) =>
       status: -1,
       headers: null,
       body: 'invalid URL "nonsense"',
+      queuedMs: 0,
     });
   });
 
@@ -176,12 +177,13 @@ describe.each(httpClientImplementations)('http client (%s)', (implementation) =>
     expect(http.inFlight).toBe(4);
     abort.abort(new Error('client group closed'));
     for (const outcome of await Promise.all(pending)) {
-      expect(outcome).toEqual({ status: -1, headers: null, body: 'client group closed' });
+      expect(outcome).toMatchObject({ status: -1, headers: null, body: 'client group closed' });
     }
     expect(await http.send(url, request, abort.signal)).toEqual({
       status: -1,
       headers: null,
       body: 'client group closed',
+      queuedMs: 0,
     });
     expect(await unaffected).toMatchObject({ status: 200, body: 'slow ok' });
     expect(http.inFlight).toBe(0);
@@ -223,6 +225,21 @@ describe.each(httpClientImplementations)('http client (%s)', (implementation) =>
     );
     expect(outcomes.every((o) => o.status === 201)).toBe(true);
     expect(connections.count).toBe(3);
+  });
+
+  it('reports how long a request waited for a connection (queuedMs), 0 for one that found it free', async () => {
+    const url = await slow(150);
+    const http = client(implementation, { connectionsPerOrigin: 1 });
+    const [first, second] = await Promise.all([
+      http.send(url, { method: 'GET', path: '/', headers: {} }),
+      http.send(url, { method: 'GET', path: '/', headers: {} }),
+    ]);
+    expect([first!.status, second!.status]).toEqual([200, 200]);
+    expect(first!.queuedMs).toBeLessThan(20);
+    expect(second!.queuedMs).toBeGreaterThanOrEqual(140);
+    const refused = await http.send('http://127.0.0.1:1/', { method: 'GET', path: '/', headers: {} });
+    expect(refused).toMatchObject({ status: -1, queuedMs: expect.any(Number) });
+    expect(refused.queuedMs).toBeLessThan(20);
   });
 
   it('reads a chunked UTF-8 body, and a HEAD response without one', async () => {

@@ -10,6 +10,11 @@ export interface HttpOutcome {
   headers: string | null;
   /** The response body (up to the configured limit), or the reason there was none. */
   body: string | null;
+  /**
+   * How long the request waited in the client for a connection before it was written (ms; 0 when
+   * one was free, and for a request never written): it left at the caller's send time plus this.
+   */
+  queuedMs: number;
 }
 
 export interface HttpClient {
