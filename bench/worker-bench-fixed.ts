@@ -2,6 +2,7 @@
 //
 //   npx tsx bench/worker-bench-fixed.ts [--rate 10000] [--seconds 10] [--router nginx|debug]
 //                                       [--main services/worker/dist/main.mjs] [--prof DIR] [--probe]
+//                                       [--stalls]
 //
 // Wired as bench:worker wires it (bus on Redis, routing table, tracing on, the manifests' node flags,
 // the worker pinned to BENCH_WORKER_CORE, nginx to BENCH_NGINX_CORE), but open loop at one rate: a
@@ -11,9 +12,11 @@
 // which isolates the non-HTTP cost. `--prof DIR` writes a V8 CPU profile of the worker (node
 // --cpu-prof) and prints the measured window's offsets in it (for bench/worker-bench-profile.ts).
 // `--main` runs another bundle (an A/B of two builds in one sitting); without it the current sources
-// are bundled first.
+// are bundled first. `--stalls` loads the loop probe of worker-bench-stalls.ts into the worker and
+// runs it as a separate process on the worker's core too, and adds to the JSON line the measured
+// window's late sends in bursts, each with the stalls (worker's, host's) and their causes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -25,6 +28,14 @@ import { deleteKeysWithPrefix, testPrefix } from '@galileo/testing';
 import { createWorkerClient, type ClientGroupInfo } from '@galileo/workers';
 import { startNginx, type Nginx } from './worker-bench-nginx.js';
 import { cpuSeconds, log, memoryMb, nowMs, pin, round, stopChild } from './worker-bench-proc.js';
+import {
+  correlateStalls,
+  readProbeFile,
+  stallProbeFlags,
+  startHostProbe,
+  stallProfiles,
+  type LateSend,
+} from './worker-bench-stalls.js';
 import { startBenchWorker, waitForWorker, workerNodeOptions } from './worker-bench-worker.js';
 
 const { values: args } = parseArgs({
@@ -35,6 +46,7 @@ const { values: args } = parseArgs({
     main: { type: 'string' },
     prof: { type: 'string' },
     probe: { type: 'boolean', default: false },
+    stalls: { type: 'boolean', default: false },
     /** A file: `perf record -g` of the worker over the measured window (adds --perf-basic-prof). */
     perf: { type: 'string' },
     clients: { type: 'string', default: '32' },
@@ -58,6 +70,12 @@ const SERVER_CORE = process.env.BENCH_NGINX_CORE ?? '1';
 const WORKER_NAME = 'bench-fixed-worker';
 const SERVICE = 'nginx';
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/** The worker's default galileo_worker_late_threshold. */
+const LATE_MS = 10;
+const stallFiles = {
+  worker: `/tmp/bench-stalls-worker-${process.pid}.jsonl`,
+  host: `/tmp/bench-stalls-host-${process.pid}.jsonl`,
+};
 
 function startWorker(main: string, prefix: string): ChildProcess {
   return startBenchWorker({
@@ -70,9 +88,13 @@ function startWorker(main: string, prefix: string): ChildProcess {
       ...workerNodeOptions(),
       ...(args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`] : []),
       ...(args.perf ? ['--perf-basic-prof'] : []),
+      ...(args.stalls ? stallProbeFlags() : []),
     ],
     probe: args.probe,
-    env: DEBUG ? { galileo_router_type: 'DebugRouter' } : {},
+    env: {
+      ...(DEBUG ? { galileo_router_type: 'DebugRouter' } : {}),
+      ...(args.stalls ? { BENCH_STALLS_FILE: stallFiles.worker, BENCH_STALLS_GC: '1' } : {}),
+    },
   });
 }
 
@@ -111,6 +133,15 @@ function threadShares(a: Map<string, number>, b: Map<string, number>, requests: 
   return shares;
 }
 
+/** The newest .cpuprofile in a directory (the worker writes its own when it exits). */
+function latestProfile(dir: string): string | null {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => `${dir}/${f}`)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return files[0] ?? null;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
@@ -127,6 +158,7 @@ async function main() {
   });
   let nginx: Nginx | null = null;
   let worker: ChildProcess | null = null;
+  const hostProbe = args.stalls ? startHostProbe(WORKER_CORE, stallFiles.host) : null;
   try {
     nginx = await startNginx(SERVER_CORE);
     const routed = await createRoutingTable(admin, { prefix }).setRecord({
@@ -136,6 +168,7 @@ async function main() {
     if (!routed.ok) throw new Error(routed.error);
     const counted = new Map<string, number>();
     let non200 = 0;
+    const late: LateSend[] = [];
     await bus.subscribe('galileo.traces.>', {
       group: 'bench-traces',
       consumer: 'counter',
@@ -146,7 +179,13 @@ async function main() {
         const traces = tracesOf(event);
         const id = event.correlationId ?? '';
         counted.set(id, (counted.get(id) ?? 0) + traces.length);
-        for (const trace of traces) if (trace.status !== 200) non200++;
+        for (const trace of traces) {
+          if (trace.status !== 200) non200++;
+          const lateMs = (trace.sent - trace.created) * 1000;
+          if (id === 'measured' && trace.sent > 0 && lateMs > LATE_MS) {
+            late.push({ intendedMs: trace.created * 1000, lateMs });
+          }
+        }
       },
     });
     const client = createWorkerClient(bus);
@@ -235,6 +274,7 @@ async function main() {
         responseP99Ms: final.latencyMs.responseTime.p99,
         /** Seconds since the worker was spawned: the measured window in its CPU profile. */
         window: [round((t0 - spawnedAt) / 1000, 2), round((t1 - spawnedAt) / 1000, 2)],
+        epochWindow: [t0, t1] as [number, number],
       };
     };
 
@@ -242,8 +282,28 @@ async function main() {
     await run('warmup-2', RATE, 2, false);
     const result = await run('measured', RATE, SECONDS, true);
     log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
-    console.log(JSON.stringify({ main: workerMain.replace(repoRoot, ''), ...result }));
+    const { epochWindow, ...shown } = result!;
+    let stalls = {};
+    if (args.stalls) {
+      await stopChild(worker, 'SIGTERM', 20_000);
+      if (hostProbe) await stopChild(hostProbe, 'SIGTERM', 2_000);
+      // the late sends of the measured window only (the group also ran a settling second)
+      const inWindow = late.filter((l) => l.intendedMs >= epochWindow[0] && l.intendedMs <= epochWindow[1]);
+      const workerProbe = readProbeFile(stallFiles.worker);
+      stalls = correlateStalls(inWindow, workerProbe, readProbeFile(stallFiles.host), epochWindow);
+      // with --prof: what ran on the loop's thread during each stall of the window ≥ 10 ms
+      const profile = args.prof ? latestProfile(args.prof) : null;
+      if (profile) {
+        const inWindowStalls = workerProbe.stalls.filter(
+          (s) => s.at >= epochWindow[0] && s.at <= epochWindow[1],
+        );
+        stalls = { ...stalls, stallProfiles: stallProfiles(profile, inWindowStalls) };
+      }
+    }
+    console.log(JSON.stringify({ main: workerMain.replace(repoRoot, ''), ...shown, ...stalls }));
   } finally {
+    if (hostProbe) await stopChild(hostProbe, 'SIGTERM', 2_000);
+    if (args.stalls) log(`loop probes: ${stallFiles.worker} (worker), ${stallFiles.host} (host)`);
     if (worker) await stopChild(worker, 'SIGTERM', 20_000);
     await bus.close().catch(() => undefined);
     await nginx?.stop();
