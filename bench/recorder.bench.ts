@@ -1,6 +1,12 @@
 // npm run bench:recorder [-- --quick] [-- --records N | --traces N --telemetry N] [-- --traces-per-event N]
+// [-- --cpu-prof[=dir]]
 // (env BENCH_BATCH: galileo_recorder_batch_size of the recorders; BENCH_CLOCK=1: monotonic µs on
-// the log lines, to cut a --cpu-prof profile into its phases)
+// the log lines, to cut a whole-process `node --cpu-prof` profile into its phases)
+// --cpu-prof[=dir]: a V8 CPU profile of the Influx drain alone (the recorder runs in this process;
+// node:inspector's profiler runs from its start to its last point), written to dir (default a
+// fresh temp dir, printed) as recorder-influx-<time>.cpuprofile (the profiler's overhead is in
+// that run's influxCpuUsPerRecord); summarize it with
+// `npx tsx bench/worker-bench-profile.ts <file>`.
 // 500,000 traces and 500,000 telemetry points published on the bus (--quick: 25,000 each), then
 // recorded by the recorder: once into InfluxDB's write API (VictoriaMetrics at 127.0.0.1:8428) and
 // once into MariaDB, each a recorder group of its own reading the same streams (as two recorders
@@ -34,7 +40,10 @@ import { Agent, request } from 'undici';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { Redis } from 'ioredis';
 import { createPool } from 'mariadb';
-import { loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const quick = process.argv.includes('--quick');
 const argValue = (name: string): number | undefined => {
@@ -51,6 +60,12 @@ const RAW_SQL_ROWS = quick ? 20_000 : 200_000;
 const TRACES_PER_EVENT = argValue('--traces-per-event') ?? 500;
 if (!Number.isInteger(TRACES_PER_EVENT) || TRACES_PER_EVENT < 1 || TRACES_PER_EVENT > MAX_TRACES_PER_BATCH)
   throw new Error(`--traces-per-event must be an integer in 1..${MAX_TRACES_PER_BATCH}`);
+const cpuProfArg = process.argv.find((a) => a === '--cpu-prof' || a.startsWith('--cpu-prof='));
+const CPU_PROF_DIR = cpuProfArg
+  ? cpuProfArg.includes('=')
+    ? cpuProfArg.slice(cpuProfArg.indexOf('=') + 1)
+    : mkdtempSync(join(tmpdir(), 'galileo-bench-recorder-prof-'))
+  : null;
 const vmUrl = process.env.GALILEO_BENCH_VICTORIA_URL ?? testVictoriaMetricsUrl();
 const redisUrl = process.env.GALILEO_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = (m: string) =>
@@ -201,11 +216,30 @@ async function rawMariadb(
   return rate(RAW_SQL_ROWS, ms);
 }
 
+/** Profiles what runs until the returned function is called, and writes the profile to CPU_PROF_DIR. */
+async function startCpuProfile(name: string): Promise<() => Promise<void>> {
+  if (CPU_PROF_DIR === null) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    mkdirSync(CPU_PROF_DIR, { recursive: true });
+    const file = join(CPU_PROF_DIR, `recorder-${name}-${Date.now()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    log(`${name}: CPU profile of the drain in ${file}`);
+  };
+}
+
 async function drain(
   name: string,
   recorder: Recorder,
   done: () => boolean,
+  profile = false,
 ): Promise<{ ms: number; tracesMs: number; lag: number; cpuMs: number }> {
+  const stopProfile = profile ? await startCpuProfile(name) : async () => undefined;
   const cpu = process.cpuUsage();
   const started = performance.now();
   let tracesMs = -1;
@@ -221,6 +255,7 @@ async function drain(
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const cpuMs = (used.user + used.system) / 1000;
+  await stopProfile();
   const lag = await recorder.lag();
   log(
     `${name}: drained in ${Math.round(ms)} ms (traces in ${Math.round(tracesMs)} ms), lag ${JSON.stringify(lag)}`,
@@ -265,9 +300,7 @@ async function main() {
     const rawInfluxBefore = await rawInflux('before');
     const rawMariadbBefore = await rawMariadb({ ...m }, 'before');
     const clientLibraryLinesPerSec = await clientLibraryInflux();
-    log(
-      `raw: ${rawInfluxBefore} lines/s into the write API, ${rawMariadbBefore} rows/s multi-row INSERT`,
-    );
+    log(`raw: ${rawInfluxBefore} lines/s into the write API, ${rawMariadbBefore} rows/s multi-row INSERT`);
 
     // the backlog: everything on the bus first, so the recorders' figures are theirs alone
     const bus = createBus({ redis, catalogue: galileoCatalogue, source: 'bench', prefix, trimIntervalMs: 0 });
@@ -325,10 +358,15 @@ async function main() {
       config: influxConfig,
       logger,
     });
-    const influxRun = await drain('influx', influxRecorder, () => {
-      const s = influxRecorder.stats().stored.influx!;
-      return s.traces >= TRACES && s.telemetry >= TELEMETRY;
-    });
+    const influxRun = await drain(
+      'influx',
+      influxRecorder,
+      () => {
+        const s = influxRecorder.stats().stored.influx!;
+        return s.traces >= TRACES && s.telemetry >= TELEMETRY;
+      },
+      CPU_PROF_DIR !== null,
+    );
     await influxRecorder.stop();
     await influxBus.close();
     await influx.close();

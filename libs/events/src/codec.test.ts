@@ -80,6 +80,8 @@ describe('decodeEvent never throws', () => {
     ['an unknown type', JSON.stringify({ ...good.value, type: 'Mystery' }), 'unknown-type'],
     ['a future version', JSON.stringify({ ...good.value, version: 9 }), 'unsupported-version'],
     ['an invalid payload', JSON.stringify({ ...good.value, data: { request_id: '' } }), 'invalid-payload'],
+    ['a numeric correlationId', JSON.stringify({ ...good.value, correlationId: 7 }), 'invalid-envelope'],
+    ['an empty source', JSON.stringify({ ...good.value, source: '' }), 'invalid-envelope'],
   ];
   it.each(cases)('%s', (_name, json, kind) => {
     const r = decodeEvent(galileoCatalogue, json);
@@ -87,6 +89,22 @@ describe('decodeEvent never throws', () => {
     if (!r.ok) {
       expect(r.error.kind).toBe(kind);
       expect(r.error.message.length).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe('decodeEvent of envelopes not exactly as encodeEvent writes them', () => {
+  const good = createEvent(galileoCatalogue, { type: 'TraceRecorded', data: trace }, ctx);
+  if (!good.ok) throw new Error('fixture');
+  it('fills in missing ids with null and leaves foreign fields out', () => {
+    const { causationId: _, ...withoutCausation } = good.value;
+    for (const json of [
+      JSON.stringify(withoutCausation),
+      JSON.stringify({ ...good.value, causationId: undefined, extra: 1 }),
+    ]) {
+      const r = decodeEvent(galileoCatalogue, json);
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.value).toEqual(good.value);
     }
   });
 });

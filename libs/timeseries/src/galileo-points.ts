@@ -98,6 +98,15 @@ const bufferNum = (out: LineBuffer, prefix: string, value: number) => {
   out.number(value);
 };
 
+/** Appends `secondsToNsText(seconds, extraNs)` (digits straight into the buffer when they are plain). */
+const bufferTimestamp = (out: LineBuffer, seconds: number, extraNs = 0) => {
+  const us = Math.round(seconds * 1e6);
+  if (us > 0 && us <= Number.MAX_SAFE_INTEGER) {
+    out.integer(us);
+    out.integer(extraNs, 3);
+  } else out.ascii(secondsToNsText(seconds, extraNs));
+};
+
 /** Appends the bytes of `traceLine(p)` as one more point. */
 export function appendTraceLine(out: LineBuffer, p: TracePoint): void {
   out.beginLine();
@@ -108,7 +117,7 @@ export function appendTraceLine(out: LineBuffer, p: TracePoint): void {
   bufferTag(out, ',service=', p.service);
   if (p.status !== null) {
     out.ascii(',status=');
-    out.text(String(p.status));
+    out.number(p.status);
   }
   out.ascii(' request_id=');
   out.quoted(p.requestId);
@@ -125,7 +134,7 @@ export function appendTraceLine(out: LineBuffer, p: TracePoint): void {
     out.quoted(p.response);
   }
   out.ascii(' ');
-  out.ascii(secondsToNsText(p.sent > 0 ? p.sent : p.created, fnv1a(p.requestId) % 1000));
+  bufferTimestamp(out, p.sent > 0 ? p.sent : p.created, fnv1a(p.requestId) % 1000);
 }
 
 /**
@@ -151,7 +160,7 @@ export function appendTelemetryLine(out: LineBuffer, p: TelemetryPoint): boolean
     out.number(p.timestamp);
   }
   out.ascii(' ');
-  out.ascii(secondsToNsText(p.timestamp));
+  bufferTimestamp(out, p.timestamp);
   return true;
 }
 

@@ -25,7 +25,7 @@ import type { InfluxWriter } from '@galileo/timeseries';
 import type { Redis } from 'ioredis';
 import CircuitBreaker from 'opossum';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { evolveWindows, experimentAt, type ExperimentWindows } from './attribution.js';
+import { createAttribution, evolveWindows, type ExperimentWindows } from './attribution.js';
 import { createBatcher, type Batcher } from './batcher.js';
 import type { RecorderConfig } from './config.js';
 import {
@@ -231,6 +231,7 @@ export function createRecorder(deps: RecorderDeps): Recorder {
     await Promise.all(guarded.map((g) => persist(g, kind, rows)));
   };
 
+  const experimentAt = createAttribution();
   const attribute = (correlationId: string | null, timestamp: number) =>
     correlationId ?? experimentAt(windows, timestamp);
 

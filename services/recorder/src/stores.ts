@@ -50,6 +50,11 @@ export function sqlStore(db: GalileoDatabase): RecordStore {
   };
 }
 
+/** Request bodies kept for reuse: the writes in flight at once (two per store), one bucket each. */
+const MAX_SPARE_BODIES = 4;
+/** A body that grew beyond this (a batch of huge responses) is not kept. */
+const MAX_SPARE_BODY_BYTES = 16 * 1024 * 1024;
+
 /** The InfluxDB v2 measurements (libs/timeseries), one bucket per experiment or a fixed one. */
 export function influxStore(writer: InfluxWriter): RecordStore {
   /** Appends one row's point; false when it has no point (refused). */
@@ -64,6 +69,16 @@ export function influxStore(writer: InfluxWriter): RecordStore {
     return true;
   };
   const experimentOf = (row: TraceRecord | TelemetryRecord | EventRecord) => row.experimentId ?? null;
+  // Bodies are reused from one write to the next: a fresh megabyte per batch costs its page
+  // faults and its growth copies again every time. A body goes back only after the store answered
+  // 204, i.e. read all of it (after a failure the socket may still hold a reference: not reused).
+  const spareBodies: LineBuffer[] = [];
+  const takeBody = (rows: number) => spareBodies.pop() ?? new LineBuffer(Math.min(rows, 20_000) * 256);
+  const giveBack = (body: LineBuffer) => {
+    if (spareBodies.length >= MAX_SPARE_BODIES || body.capacity > MAX_SPARE_BODY_BYTES) return;
+    body.clear();
+    spareBodies.push(body);
+  };
   return {
     name: 'influx',
     async write(kind, rows) {
@@ -82,7 +97,7 @@ export function influxStore(writer: InfluxWriter): RecordStore {
         if (bucket !== lastBucket) {
           last = byBucket.get(bucket) ?? null;
           if (last === null) {
-            last = { body: new LineBuffer(Math.min(rows.length, 20_000) * 256), indexes: [] };
+            last = { body: takeBody(rows.length), indexes: [] };
             byBucket.set(bucket, last);
           }
           lastBucket = bucket;
@@ -96,6 +111,7 @@ export function influxStore(writer: InfluxWriter): RecordStore {
         try {
           await writer.writeBody(bucket, group.body.bytes(), group.body.count);
           stored += group.body.count;
+          giveBack(group.body);
         } catch (e) {
           if (e instanceof InfluxWriteError && !e.retryable) {
             for (const index of group.indexes) rejected.push({ index, reason: e.message });
