@@ -9,9 +9,10 @@ type EnvList = { name: string; value?: string }[];
 describe('node options of the services (deployment/docker/services.json)', () => {
   const withOptions = Object.entries(imageServices()).filter(([, s]) => s.nodeOptions !== undefined);
 
-  it('the worker has some (its young generation is kept small)', () => {
+  it('the worker has some (its young generation kept small, no GC helper threads on its core)', () => {
     expect(withOptions.map(([name]) => name)).toContain('worker');
     expect(imageServices().worker?.nodeOptions).toMatch(/--max-semi-space-size=\d+/);
+    expect(imageServices().worker?.nodeOptions).toMatch(/--single-threaded-gc/);
   });
 
   it.each(withOptions)('%s: compose and Kubernetes set the same NODE_OPTIONS', (name, service) => {
