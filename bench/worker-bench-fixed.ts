@@ -2,7 +2,7 @@
 //
 //   npx tsx bench/worker-bench-fixed.ts [--rate 10000] [--seconds 10] [--router nginx|debug]
 //                                       [--main services/worker/dist/main.mjs] [--prof DIR] [--probe]
-//                                       [--stalls]
+//                                       [--prof-interval µs] [--stalls]
 //
 // Wired as bench:worker wires it (bus on Redis, routing table, tracing on, the manifests' node flags,
 // the worker pinned to BENCH_WORKER_CORE, nginx to BENCH_NGINX_CORE), but open loop at one rate: a
@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     router: { type: 'string', default: 'nginx' },
     main: { type: 'string' },
     prof: { type: 'string' },
+    /** With --prof: the profile's sampling interval (µs; node's default 1000). */
+    'prof-interval': { type: 'string' },
     probe: { type: 'boolean', default: false },
     stalls: { type: 'boolean', default: false },
     /** A file: `perf record -g` of the worker over the measured window (adds --perf-basic-prof). */
@@ -87,6 +89,7 @@ function startWorker(main: string, prefix: string): ChildProcess {
     nodeFlags: [
       ...workerNodeOptions(),
       ...(args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`] : []),
+      ...(args.prof && args['prof-interval'] ? [`--cpu-prof-interval=${args['prof-interval']}`] : []),
       ...(args.perf ? ['--perf-basic-prof'] : []),
       ...(args.stalls ? stallProbeFlags() : []),
     ],
@@ -225,6 +228,9 @@ async function main() {
             'perf',
             [
               'record',
+              // the probe's monoUs (process.hrtime) and the samples on one clock
+              '-k',
+              'CLOCK_MONOTONIC',
               '-F',
               '1999',
               '-g',

@@ -158,6 +158,10 @@ export interface LateSend {
  * runnable or blocked on them), then to other processes or the VM (`host`: the rest of `waitMs`,
  * runnable but not running), then to the kernel (`kernel`: blocked or asleep); the time on the CPU
  * to GC on the loop's thread (`gc`) or its own JavaScript and syscalls (`own`). The largest wins.
+ * `gc` counts only the pauses node reports (scavenges, the mark-compact's final pause): the steps
+ * of incremental marking (V8 runs them on the loop's thread when it allocates, and as tasks between
+ * callbacks; ~20 ms per mark-compact with --single-threaded-gc) are not reported, so they count
+ * as `own` — `perf record -k CLOCK_MONOTONIC` of the worker (`--perf`) tells them apart.
  */
 export function stallCause(s: Stall): 'threads' | 'host' | 'gc' | 'own' | 'kernel' {
   const offCpu = Math.max(0, s.ms - s.runMs);
@@ -175,7 +179,11 @@ export function stallCause(s: Stall): 'threads' | 'host' | 'gc' | 'own' | 'kerne
 }
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   startTime: number;
   samples: number[];
   timeDeltas: number[];
@@ -184,7 +192,11 @@ interface CpuProfile {
 /**
  * What ran on the loop's thread during each stall of at least `minMs` (its share in a V8 CPU
  * profile of the worker, `node --cpu-prof`, written while the probe ran): the top functions by
- * self time, with `(idle)`/`(program)`/`(garbage collector)` as V8 names them.
+ * self time, with `(idle)`/`(program)`/`(garbage collector)` as V8 names them; and `turns`, the
+ * stall as a sequence of what the loop entered (the profile's top frames: `listOnTimeout` the
+ * timers, `onStreamRead` a socket's data, `processImmediate` the setImmediate callbacks …) with
+ * the time in each, consecutive samples of one entry merged (a finer `--cpu-prof-interval` shows
+ * more).
  */
 export function stallProfiles(profileFile: string, stalls: readonly Stall[], minMs = 10, top = 4) {
   const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
@@ -197,10 +209,30 @@ export function stallProfiles(profileFile: string, stalls: readonly Stall[], min
   const times: number[] = [];
   let t = profile.startTime;
   for (const delta of profile.timeDeltas) times.push((t += delta));
+  // the loop's entry of every node: the frame just below the root (the first JS frame under a
+  // native one, e.g. processTimers → listOnTimeout)
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const rootId = profile.nodes.find((n) => !parentOf.has(n.id))!.id;
+  const entryCache = new Map<number, string>();
+  const notEntries = new Set(['processTimers', 'runNextTicks', '']);
+  const entryOf = (id: number): string => {
+    let entry = entryCache.get(id);
+    if (entry !== undefined) return entry;
+    const path: number[] = [];
+    for (let cur: number | undefined = id; cur !== undefined && cur !== rootId; cur = parentOf.get(cur)) {
+      path.push(cur);
+    }
+    const names = path.reverse().map((n) => byId.get(n)!.callFrame.functionName);
+    entry = names.find((name) => !notEntries.has(name)) ?? names[0] ?? '(root)';
+    entryCache.set(id, entry);
+    return entry;
+  };
   return stalls
     .filter((s) => s.ms >= minMs && s.monoUs[0] >= profile.startTime)
     .map((s) => {
       const self = new Map<string, number>();
+      const turns: [string, number][] = [];
       let sampled = 0;
       for (let i = 0; i < times.length; i++) {
         if (times[i]! < s.monoUs[0] || times[i]! > s.monoUs[1]) continue;
@@ -208,6 +240,10 @@ export function stallProfiles(profileFile: string, stalls: readonly Stall[], min
         const name = label(profile.samples[i]!);
         self.set(name, (self.get(name) ?? 0) + dt);
         sampled += dt;
+        const entry = entryOf(profile.samples[i]!);
+        const last = turns.at(-1);
+        if (last && last[0] === entry) last[1] += dt;
+        else turns.push([entry, dt]);
       }
       const ranked = [...self].sort((a, b) => b[1] - a[1]).slice(0, top);
       return {
@@ -216,6 +252,7 @@ export function stallProfiles(profileFile: string, stalls: readonly Stall[], min
         cause: stallCause(s),
         sampledMs: round2(sampled / 1000),
         top: ranked.map(([name, us]) => `${name} ${round2(us / 1000)}ms`),
+        turns: turns.map(([entry, us]) => `${entry} ${round2(us / 1000)}`).join(' → '),
       };
     });
 }
