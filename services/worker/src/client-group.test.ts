@@ -1,6 +1,7 @@
 import type { RequestTrace } from '@galileo/events';
 import { createLogger } from '@galileo/logging';
 import type { Router } from '@galileo/routing';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createClientGroup } from './client-group.js';
 import type { Clock } from './clock.js';
@@ -70,5 +71,52 @@ describe('client group', () => {
     expect(traces.map((t) => Math.round((t.sent - t.created) * 1000))).toEqual([0, 5, 40]);
     expect(group.info()).toMatchObject({ requests: 3, late: 1, dropped: 0 });
     await group.close(100);
+  });
+
+  it('names the experiment of the workload in its warnings, once', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(
+          ...chunk
+            .toString()
+            .split('\n')
+            .filter((l) => l !== ''),
+        );
+        done();
+      },
+    });
+    const log = createLogger({ service: 'test', level: 'warn', destination }).child({ groupId: 'g2' });
+    const now = 1_000_000;
+    const factory = createDefaultRequestFactory({ path: '/' });
+    if (!factory.ok) throw new Error(factory.error);
+    const never: HttpClient = { ...httpWaiting([]), dispatch: () => undefined }; // never answers
+    const group = createClientGroup(
+      {
+        id: 'g2',
+        worker: 'w',
+        service: 'svc',
+        clientIds: ['c1'],
+        requests: factory.value,
+        maxInFlight: 1,
+        experimentId: 'spawned-for',
+      },
+      {
+        clock: { now: () => now },
+        router,
+        http: never,
+        logger: log,
+        lateThresholdMs: 10,
+        recordTrace: () => undefined,
+        onWorkloadDone: () => undefined,
+      },
+    );
+    group.startWorkload([[now, now][Symbol.iterator]()], { description: { n: 2 }, experimentId: 'exp-42' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(group.info()).toMatchObject({ requests: 1, dropped: 1 });
+    const warning = lines.find((l) => l.includes('requests dropped'))!;
+    expect(warning.match(/"experimentId"/g)).toHaveLength(1);
+    expect(JSON.parse(warning)).toMatchObject({ groupId: 'g2', experimentId: 'exp-42' });
+    await group.close(10);
   });
 });

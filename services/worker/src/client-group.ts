@@ -28,7 +28,10 @@ export interface ClientGroupDeps {
   clock: Clock;
   router: Router;
   http: HttpClient;
-  /** Carries the group id already. */
+  /**
+   * Carries the group id already, not the experiment: the group's logs name the experiment of the
+   * workload they are about (a workload's correlationId may differ from the spawn's).
+   */
   logger: Logger;
   /** Requests leaving later than this after their intended time count as late. */
   lateThresholdMs: number;
@@ -297,7 +300,10 @@ export function createClientGroup(spec: ClientGroupSpec, deps: ClientGroupDeps):
       stopCurrent();
       state = 'closing';
       if (!(await idleWithin(timeoutMs))) {
-        logger.warn({ inFlight }, 'aborting outstanding requests after the shutdown timeout');
+        logger.warn(
+          { experimentId: workload?.experimentId ?? spec.experimentId, inFlight },
+          'aborting outstanding requests after the shutdown timeout',
+        );
         abort.abort(new Error('client group closed'));
         // an aborted HTTP request ends at once; a client app stuck in nextRequest may not
         await idleWithin(1_000);

@@ -129,9 +129,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         clock,
         router,
         http,
-        logger: logger.child(
-          spec.experimentId ? { groupId: spec.id, experimentId: spec.experimentId } : { groupId: spec.id },
-        ),
+        logger: logger.child({ groupId: spec.id }),
         lateThresholdMs: config.lateThreshold,
         recordTrace,
         onWorkloadDone(group, done) {
