@@ -1,5 +1,5 @@
 export { HeadersJson } from './headers-json.js';
-export { IntrusiveList, type Linked } from './intrusive-list.js';
+export { abortBySignal, IntrusiveList, type Linked, type SignalledItem } from './intrusive-list.js';
 export {
   UpstreamError,
   UpstreamPool,

@@ -43,3 +43,35 @@ export class IntrusiveList<T extends Linked<T>> {
     }
   }
 }
+
+/** An outstanding request that remembers the signal it was sent with. */
+export interface SignalledItem<T> extends Linked<T> {
+  readonly signal: AbortSignal | null;
+}
+
+/**
+ * Listens to each AbortSignal once, however many requests it covers: when one fires, `abort` is
+ * called with `reasonOf(signal)` for every item of `outstanding` sent with it. Returns the function
+ * to call with a request's signal (a second call for the same signal does nothing).
+ */
+export function abortBySignal<T extends SignalledItem<T>, R>(
+  outstanding: IntrusiveList<T>,
+  reasonOf: (signal: AbortSignal) => R,
+  abort: (item: T, reason: R) => void,
+): (signal: AbortSignal) => void {
+  const listening = new WeakSet<AbortSignal>();
+  return (signal) => {
+    if (listening.has(signal)) return;
+    listening.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        const reason = reasonOf(signal);
+        outstanding.forEach((item) => {
+          if (item.signal === signal) abort(item, reason);
+        });
+      },
+      { once: true },
+    );
+  };
+}

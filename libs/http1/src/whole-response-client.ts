@@ -1,5 +1,5 @@
 import { HeadersJson } from './headers-json.js';
-import { IntrusiveList } from './intrusive-list.js';
+import { abortBySignal, IntrusiveList } from './intrusive-list.js';
 import { UpstreamPool, type UpstreamConnection, type UpstreamExchange } from './upstream.js';
 
 /** A request as a load generator sends it (the path is the URL's); a body goes with a content-length. */
@@ -65,7 +65,6 @@ export interface WholeResponseClient {
  */
 export function createWholeResponseClient(options: WholeResponseClientOptions): WholeResponseClient {
   const origins = new Map<string, Origin>();
-  const listening = new WeakSet<AbortSignal>();
   const outstanding = new IntrusiveList<WholeExchange>();
   const timeoutMs = options.requestTimeoutMs;
   const poolOptions = {
@@ -108,20 +107,7 @@ export function createWholeResponseClient(options: WholeResponseClientOptions): 
   };
 
   /** One listener per signal: aborting it aborts every outstanding request sent with it. */
-  const listenTo = (signal: AbortSignal): void => {
-    if (listening.has(signal)) return;
-    listening.add(signal);
-    signal.addEventListener(
-      'abort',
-      () => {
-        const reason = abortReason(signal);
-        outstanding.forEach((exchange) => {
-          if (exchange.signal === signal) exchange.abort(reason);
-        });
-      },
-      { once: true },
-    );
-  };
+  const listenTo = abortBySignal(outstanding, abortReason, (exchange, reason) => exchange.abort(reason));
 
   const settle = (exchange: WholeExchange, response: WholeResponse): void => {
     outstanding.remove(exchange);

@@ -1,4 +1,4 @@
-import { HeadersJson, IntrusiveList } from '@galileo/http1';
+import { abortBySignal, HeadersJson, IntrusiveList } from '@galileo/http1';
 import { Client, errors, type Dispatcher } from 'undici';
 import type { HttpClient, HttpClientOptions, HttpOutcome } from './http-client.js';
 
@@ -22,7 +22,6 @@ import type { HttpClient, HttpClientOptions, HttpOutcome } from './http-client.j
  */
 export function createUndiciHttpClient(options: HttpClientOptions): HttpClient {
   const pools = new Map<string, OriginPool>();
-  const listening = new WeakSet<AbortSignal>();
   const outstanding = new IntrusiveList<ResponseHandler>();
   const timeoutMs = options.requestTimeoutMs;
   let sweeper: NodeJS.Timeout | null = null;
@@ -47,20 +46,7 @@ export function createUndiciHttpClient(options: HttpClientOptions): HttpClient {
   };
 
   /** One listener per signal: aborting it aborts every outstanding request sent with it. */
-  const listenTo = (signal: AbortSignal): void => {
-    if (listening.has(signal)) return;
-    listening.add(signal);
-    signal.addEventListener(
-      'abort',
-      () => {
-        const reason = abortReason(signal);
-        outstanding.forEach((handler) => {
-          if (handler.signal === signal) handler.abort(reason);
-        });
-      },
-      { once: true },
-    );
-  };
+  const listenTo = abortBySignal(outstanding, abortReason, (handler, reason) => handler.abort(reason));
 
   const settle = (handler: ResponseHandler, outcome: HttpOutcome): void => {
     outstanding.remove(handler);
