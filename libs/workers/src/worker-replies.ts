@@ -5,6 +5,7 @@ import type { SetWorkload } from '@galileo/events';
  * these, its clients (daemon, API, CLI, benchmarks) read them.
  */
 
+/** idle: spawned, no workload yet · running · paused · done: a limited workload ended · closing · closed. */
 export type ClientGroupState = 'idle' | 'running' | 'paused' | 'done' | 'closing' | 'closed';
 
 /** The workload as it was set (SetWorkload without the group id). */

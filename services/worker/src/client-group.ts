@@ -12,7 +12,6 @@ import { createArrivalScheduler, type ArrivalScheduler } from './scheduler.js';
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** idle: spawned, no workload yet · running · paused · done: a limited workload ended · closing · closed. */
 export interface ClientGroupSpec {
   id: string;
   worker: string;
