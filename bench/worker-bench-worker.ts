@@ -16,9 +16,10 @@ export function workerNodeOptions(): string[] {
   if (flags === undefined) {
     const file = fileURLToPath(new URL('../deployment/docker/services.json', import.meta.url));
     const { services } = JSON.parse(readFileSync(file, 'utf8')) as {
-      services: Record<string, { nodeOptions?: string }>;
+      services: Record<string, { nodeOptions?: string; nodeFlags?: string }>;
     };
-    flags = (services.worker?.nodeOptions ?? '').replace('--enable-source-maps', '');
+    const worker = services.worker;
+    flags = `${(worker?.nodeOptions ?? '').replace('--enable-source-maps', '')} ${worker?.nodeFlags ?? ''}`;
   }
   return flags.split(' ').filter((f) => f !== '');
 }

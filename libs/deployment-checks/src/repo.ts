@@ -21,6 +21,8 @@ export interface ImageService {
   bundle?: string;
   /** NODE_OPTIONS the manifests give the service's container (the image's default otherwise). */
   nodeOptions?: string;
+  /** V8 flags node refuses in NODE_OPTIONS: the manifests put them on the node command line. */
+  nodeFlags?: string;
   health?: HealthPort;
 }
 
