@@ -14,3 +14,4 @@ export {
   type WholeResponseClient,
   type WholeResponseClientOptions,
 } from './whole-response-client.js';
+export { holdWritesUntilTurnEnd } from './turn-writes.js';

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { holdWritesUntilTurnEnd } from '@galileo/http1';
 import { Readable } from 'node:stream';
 import {
   ChunkedDecoder,
@@ -396,6 +397,8 @@ class InboundConnection {
 
   write(data: string | Buffer): boolean {
     if (this.dead) return true;
+    // responses leave together at the end of the turn (why: libs/http1 turn-writes.ts)
+    holdWritesUntilTurnEnd(this.socket);
     return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
   }
 

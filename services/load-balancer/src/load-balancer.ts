@@ -204,7 +204,12 @@ export function createLoadBalancer(deps: LoadBalancerDeps): LoadBalancer {
   const poolFor = (host: string): UpstreamPool => {
     let pool = pools.get(host);
     if (!pool) {
-      pool = new UpstreamPool(host, { connections, timeoutMs: timeout, keepAliveMs: 30_000 });
+      pool = new UpstreamPool(host, {
+        connections,
+        timeoutMs: timeout,
+        keepAliveMs: 30_000,
+        writeAtTurnEnd: true,
+      });
       pools.set(host, pool);
     }
     return pool;
