@@ -1,3 +1,4 @@
+export { bodyText } from './body-text.js';
 export { HeadersJson } from './headers-json.js';
 export { abortBySignal, IntrusiveList, type Linked, type SignalledItem } from './intrusive-list.js';
 export {

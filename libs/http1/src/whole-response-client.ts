@@ -1,3 +1,4 @@
+import { bodyText } from './body-text.js';
 import { HeadersJson } from './headers-json.js';
 import { abortBySignal, IntrusiveList } from './intrusive-list.js';
 import { UpstreamPool, type UpstreamConnection, type UpstreamExchange } from './upstream.js';
@@ -252,15 +253,10 @@ class WholeExchange implements UpstreamExchange {
     if (this.settled) return;
     this.settled = true;
     if (last) this.keep(last);
-    let text = this.chunks
-      ? Buffer.concat(this.chunks).toString('utf8')
-      : this.first
-        ? this.first.toString('utf8')
-        : '';
-    if (text.length > this.limit) text = text.slice(0, this.limit);
+    const body = bodyText(this.first, this.chunks, this.limit);
     const headers = this.origin.headers.json(this.headers ?? []);
     this.first = this.chunks = this.headers = null;
-    this.settle(this, { status: this.status, headers, body: text.trim(), queuedMs: this.queuedMs() });
+    this.settle(this, { status: this.status, headers, body, queuedMs: this.queuedMs() });
   }
 
   onError(err: Error): void {

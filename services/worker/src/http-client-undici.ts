@@ -1,4 +1,4 @@
-import { abortBySignal, HeadersJson, IntrusiveList } from '@galileo/http1';
+import { abortBySignal, bodyText, HeadersJson, IntrusiveList } from '@galileo/http1';
 import { Client, errors, type Dispatcher } from 'undici';
 import type { HttpClient, HttpClientOptions, HttpOutcome } from './http-client.js';
 
@@ -268,17 +268,12 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (this.settled) return;
     this.settled = true;
-    let text = this.chunks
-      ? Buffer.concat(this.chunks).toString('utf8')
-      : this.first
-        ? this.first.toString('utf8')
-        : '';
-    if (text.length > this.limit) text = text.slice(0, this.limit);
+    const body = bodyText(this.first, this.chunks, this.limit);
     this.release();
     this.settle(this, {
       status: this.status,
       headers: this.headers,
-      body: text.trim(),
+      body,
       queuedMs: this.queuedMs(),
     });
   }

@@ -1,21 +1,13 @@
 import { createLeanHttpClient } from './http-client-lean.js';
 import { createUndiciHttpClient } from './http-client-undici.js';
+import type { WholeResponse } from '@galileo/http1';
 import type { HttpRequestSpec } from './request-factory.js';
 
-/** What a request produced, as a trace records it. Transport errors are a status of −1, never thrown. */
-export interface HttpOutcome {
-  /** HTTP status, or −1 when no response arrived (connection refused, timeout, aborted …). */
-  status: number;
-  /** The response headers as a JSON object string, or null without a response. */
-  headers: string | null;
-  /** The response body (up to the configured limit), or the reason there was none. */
-  body: string | null;
-  /**
-   * How long the request waited in the client for a connection before it was written (ms; 0 when
-   * one was free, and for a request never written): it left at the caller's send time plus this.
-   */
-  queuedMs: number;
-}
+/**
+ * What a request produced, as a trace records it (status −1 with the reason for a transport error,
+ * never thrown; `queuedMs` the wait for a connection): the same shape from either client.
+ */
+export type HttpOutcome = WholeResponse;
 
 export interface HttpClient {
   send(url: string, request: HttpRequestSpec, signal?: AbortSignal): Promise<HttpOutcome>;
