@@ -76,6 +76,29 @@ describe('publish and subscribe (real Redis)', () => {
     for (const { event } of [single, ...batch]) expect(byId.get(event.id)).toEqual(event);
   });
 
+  it('keeps the bytes of large events in flight at once apart (they share reused memory)', async () => {
+    fx = busFixture('large-concurrent');
+    const bus = fx.makeBus();
+    const got: Ev[] = [];
+    await bus.subscribe('galileo.test.>', { group: 'g', handler: (e) => void got.push(e) });
+    // distinct contents of ~10–300 KB, more than one arena (1 MiB) holds, all published before any reply
+    const text = (i: number) => `${i}:${'é€😀 x'.repeat(1_000 + ((i * 7_919) % 60_000))}`;
+    const sent = await Promise.all([
+      ...Array.from({ length: 40 }, (_, i) => bus.publish('galileo.test.one', note(`n${i}`, text(i)))),
+      bus
+        .publishBatch(
+          Array.from({ length: 10 }, (_, i) => ({
+            subject: 'galileo.test.b',
+            draft: note(`b${i}`, text(100 + i)),
+          })),
+        )
+        .then((published) => published),
+    ]).then((all) => all.flat());
+    await waitFor(() => got.length === 50, { what: 'fifty deliveries' });
+    const byId = new Map(got.map((e) => [e.id, e]));
+    for (const { event } of sent) expect(byId.get(event.id)).toEqual(event);
+  });
+
   it('replays from the beginning or starts at new messages', async () => {
     fx = busFixture('replay');
     const bus = fx.makeBus();

@@ -8,6 +8,7 @@ import {
   type CatalogueEvent,
   type EventDraft,
 } from '@galileo/events';
+import { ArgArenas, type ArgLease } from './arg-arenas.js';
 import { SUBSCRIBER_OPTIONS, subscribeConfirmed, watchConnection } from './connection-watch.js';
 import { busKeys, type BusKeys } from './keys.js';
 import { FIELD_DEADLINE, FIELD_EVENT, FIELD_REPLY_TO, FIELD_SUBJECT } from './stream-entry.js';
@@ -94,18 +95,6 @@ export interface BusInternals {
   addCloser(close: () => Promise<void>): void;
 }
 
-/**
- * An encoded event of this many characters or more goes to ioredis as a Buffer. Held as a string
- * argument until Redis replies, a large event (a batch of 1,000 traces is ~100 KB) outlived the
- * young generation's scavenges and was promoted: in the worker at 10,000 req/s that was ~97 % of
- * what reached the old generation (283 → 9 KB per scavenge), and every mark-compact it caused
- * stalled the open-loop sends by 11–20 ms. A Buffer's bytes live outside the V8 heap.
- */
-const OFF_HEAP_ARG_CHARS = 4_096;
-
-const offHeapWhenLarge = (arg: string): string | Buffer =>
-  arg.length >= OFF_HEAP_ARG_CHARS ? Buffer.from(arg, 'utf8') : arg;
-
 /** Events per appendBatch call: bounds how long one call holds Redis (~1 ms). */
 const MAX_SCRIPT_BATCH = 1_000;
 
@@ -151,6 +140,8 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
 
   // Subjects already found valid: a producer publishes on few subjects, many times each.
   const validSubjects = new Set<string>();
+  // Large encoded events go to Redis from reused off-heap memory (arg-arenas.ts: why).
+  const arenas = new ArgArenas();
 
   function build(subject: string, draft: EventDraft<C>, index?: number, from = source): CatalogueEvent<C> {
     if (!validSubjects.has(subject)) {
@@ -164,14 +155,18 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
     return made.value;
   }
 
-  function xaddArgs(event: CatalogueEvent<C>, extra: string[] = []): [string, ...(string | Buffer)[]] {
+  function xaddArgs(
+    event: CatalogueEvent<C>,
+    lease: ArgLease,
+    extra: string[] = [],
+  ): [string, ...(string | Buffer)[]] {
     return [
       keys.stream(streamOf(event.subject)),
       '*',
       FIELD_SUBJECT,
       event.subject,
       FIELD_EVENT,
-      offHeapWhenLarge(encodeEvent(event)),
+      lease.put(encodeEvent(event)),
       ...extra,
     ];
   }
@@ -192,9 +187,14 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
     const event = build(subject, draft, undefined, opts.source);
     const stream = streamOf(subject);
     noteStream(stream, cmd);
-    const [key, ...rest] = xaddArgs(event);
-    const streamId = (await cmd.xadd(key, ...(rest as ['*', ...string[]]))) as string;
-    return { event, streamId };
+    const lease = arenas.lease();
+    try {
+      const [key, ...rest] = xaddArgs(event, lease);
+      const streamId = (await cmd.xadd(key, ...(rest as ['*', ...string[]]))) as string;
+      return { event, streamId };
+    } finally {
+      lease.release();
+    }
   }
 
   async function publishBatch(items: readonly PublishItem<C>[]): Promise<PublishedEvent<C>[]> {
@@ -205,18 +205,24 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
       const streamKeys: string[] = [];
       const keyIndex = new Map<string, number>();
       const args: (string | Buffer)[] = [];
-      for (const event of chunk) {
-        const stream = streamOf(event.subject);
-        noteStream(stream, cmd);
-        let index = keyIndex.get(stream);
-        if (index === undefined) {
-          streamKeys.push(keys.stream(stream));
-          index = streamKeys.length;
-          keyIndex.set(stream, index);
+      const lease = arenas.lease();
+      let ids: string[];
+      try {
+        for (const event of chunk) {
+          const stream = streamOf(event.subject);
+          noteStream(stream, cmd);
+          let index = keyIndex.get(stream);
+          if (index === undefined) {
+            streamKeys.push(keys.stream(stream));
+            index = streamKeys.length;
+            keyIndex.set(stream, index);
+          }
+          args.push(lease.put(`${index}\t${event.subject}\t${encodeEvent(event)}`));
         }
-        args.push(offHeapWhenLarge(`${index}\t${event.subject}\t${encodeEvent(event)}`));
+        ids = await appendBatch.call(cmd, streamKeys.length, ...streamKeys, ...args);
+      } finally {
+        lease.release();
       }
-      const ids = await appendBatch.call(cmd, streamKeys.length, ...streamKeys, ...args);
       chunk.forEach((event, i) => out.push({ event, streamId: ids[i]! }));
     }
     return out;
@@ -277,17 +283,28 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
       });
       const stream = streamOf(subject);
       noteStream(stream, cmd);
-      const [key, ...rest] = xaddArgs(event, [
-        FIELD_REPLY_TO,
-        keys.inbox(id),
-        FIELD_DEADLINE,
-        String(Date.now() + timeoutMs),
-      ]);
-      cmd.xadd(key!, ...(rest as ['*', ...string[]])).catch((e: Error) => {
-        clearTimeout(timer);
-        pendingRequests.delete(event.id);
-        reject(e);
-      });
+      const lease = arenas.lease();
+      let args: ReturnType<typeof xaddArgs>;
+      try {
+        args = xaddArgs(event, lease, [
+          FIELD_REPLY_TO,
+          keys.inbox(id),
+          FIELD_DEADLINE,
+          String(Date.now() + timeoutMs),
+        ]);
+      } catch (e) {
+        lease.release();
+        throw e;
+      }
+      const [key, ...rest] = args;
+      cmd
+        .xadd(key, ...(rest as ['*', ...string[]]))
+        .catch((e: Error) => {
+          clearTimeout(timer);
+          pendingRequests.delete(event.id);
+          reject(e);
+        })
+        .finally(() => lease.release());
     });
   }
 

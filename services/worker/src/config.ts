@@ -39,7 +39,7 @@ export const workerConfigSpec = defineConfig({
     schema: envInt({ min: 1 }),
     default: 20,
     description:
-      'Traces buffered before they are published; under load a flush takes everything buffered (up to 1000 per batch).',
+      'Traces buffered before they are published; under load a flush takes everything buffered, in events of up to 250 traces.',
   }),
   traceFlushInterval: envVar({
     name: 'galileo_worker_trace_flush_interval',

@@ -1,7 +1,6 @@
 import { createBus } from '@galileo/bus';
 import {
   galileoCatalogue,
-  MAX_TRACES_PER_BATCH,
   tracesOf,
   type CatalogueEvent,
   type GalileoCatalogue,
@@ -10,7 +9,7 @@ import {
 import { createLogger } from '@galileo/logging';
 import { redisTestContext, waitFor, type RedisTestContext } from '@galileo/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTraceBatcher } from './trace-batcher.js';
+import { createTraceBatcher, TRACES_PER_EVENT } from './trace-batcher.js';
 
 let ctx: RedisTestContext;
 const closers: (() => Promise<void>)[] = [];
@@ -91,7 +90,7 @@ describe('trace batcher (real Redis)', () => {
     });
   });
 
-  it('publishes one batch event per service and experiment, in order, at most MAX_TRACES_PER_BATCH each', async () => {
+  it('publishes one batch event per service and experiment, in order, at most TRACES_PER_EVENT each', async () => {
     const { bus, batcher } = setup(1_000_000, 60_000);
     const received: CatalogueEvent<GalileoCatalogue>[] = [];
     await bus.subscribe('galileo.traces.>', {
@@ -99,7 +98,7 @@ describe('trace batcher (real Redis)', () => {
       blockMs: 50,
       handler: (e) => void received.push(e),
     });
-    const total = MAX_TRACES_PER_BATCH + 5;
+    const total = TRACES_PER_EVENT + 5;
     for (let i = 0; i < total; i++) batcher.add(trace(i, 'a'), 'exp-1');
     batcher.add(trace(0, 'b'), 'exp-1');
     batcher.add(trace(1, 'a'), 'exp-2');
@@ -112,7 +111,7 @@ describe('trace batcher (real Redis)', () => {
       traces: tracesOf(e).length,
     }));
     expect(summary).toEqual([
-      { subject: 'galileo.traces.a', correlationId: 'exp-1', traces: MAX_TRACES_PER_BATCH },
+      { subject: 'galileo.traces.a', correlationId: 'exp-1', traces: TRACES_PER_EVENT },
       { subject: 'galileo.traces.a', correlationId: 'exp-1', traces: 5 },
       { subject: 'galileo.traces.b', correlationId: 'exp-1', traces: 1 },
       { subject: 'galileo.traces.a', correlationId: 'exp-2', traces: 1 },
@@ -171,11 +170,11 @@ describe('trace batcher (real Redis)', () => {
     for (let i = 0; i < 5; i++) batcher.add(trace(i), 'exp-1');
     await waitFor(async () => (await length()) === 1, { timeoutMs: 1_000, what: 'the first batch' });
     // a stall's worth: two full events and a rest
-    for (let i = 0; i < 2 * MAX_TRACES_PER_BATCH + 7; i++) batcher.add(trace(i), 'exp-1');
+    for (let i = 0; i < 2 * TRACES_PER_EVENT + 7; i++) batcher.add(trace(i), 'exp-1');
     await waitFor(async () => (await length()) === 3, { timeoutMs: 2_000, what: 'the two full events' });
     expect(batcher.stats()).toMatchObject({
       buffered: 7,
-      published: 5 + 2 * MAX_TRACES_PER_BATCH,
+      published: 5 + 2 * TRACES_PER_EVENT,
       flushes: 3,
     });
     await batcher.flush();

@@ -36,7 +36,7 @@ export interface TraceBatcherStats {
   dropped: number;
   /** Lost because publishing them failed. */
   failed: number;
-  /** publishBatch calls so far (one per flush, or per MAX_TRACES_PER_BATCH of a backlog). */
+  /** publishBatch calls so far (one per flush, or per TRACES_PER_EVENT of a backlog). */
   flushes: number;
 }
 
@@ -50,11 +50,14 @@ export interface TraceBatcher {
 }
 
 /**
- * Traces per publishBatch call: one full event. Its validation and JSON (~1–3 ms for 1,000 traces)
- * run synchronously; after a stall the backlog goes out in such slices, with I/O in between, not
- * in one long block that would make the next sends late.
+ * Traces per event and per publishBatch call (the contract allows up to MAX_TRACES_PER_BATCH). A
+ * slice's validation and JSON run synchronously: ~2–3 ms for 1,000 traces, which at 30,000 req/s
+ * made the flush 27 % of the worker's busy stretches of 4 ms or more (V8 profile, sampled every
+ * 200 µs) — sends due meanwhile waited. Slices of 250 (~0.6 ms) go out one after the other with
+ * I/O in between, a backlog after a stall too; the cost per event is a few µs.
  */
-const MAX_BATCH = MAX_TRACES_PER_BATCH;
+export const TRACES_PER_EVENT = Math.min(250, MAX_TRACES_PER_BATCH);
+const MAX_BATCH = TRACES_PER_EVENT;
 
 /**
  * The default spacing of size-triggered flushes. Without it a flush started as soon as the previous
@@ -62,9 +65,8 @@ const MAX_BATCH = MAX_TRACES_PER_BATCH;
  * amount (envelope, script call, write and read syscalls, reply, promise chain). Measured with
  * bench/worker-bench-traces.ts at 10,000 traces/s (CPU per trace, noisy machine): ~26 µs at the
  * ~30-trace batches of no spacing, ~15 µs at 10 ms (~100 traces), ~12 µs at 20 ms (~200), ~11 µs
- * at ~830. 20 ms adds at most that to a trace's wait (the flush interval is 250 ms) and keeps a
- * batch's synchronous part (validation, JSON, the write) around a millisecond up to ~50,000
- * traces/s, where batches reach MAX_TRACES_PER_BATCH.
+ * at ~830. 20 ms adds at most that to a trace's wait (the flush interval is 250 ms); from 12,500
+ * traces/s on, batches reach TRACES_PER_EVENT and go out as soon as they do.
  */
 export const MIN_FLUSH_SPACING_MS = 20;
 
@@ -78,10 +80,10 @@ interface TraceGroup {
 /**
  * Buffers traces and publishes them on the bus as `TraceBatchRecorded` events on
  * `galileo.traces.<service>` (correlationId = the experiment), by size and by time: one event per
- * service and experiment per flush, of at most MAX_TRACES_PER_BATCH traces, so that the bus, Redis
+ * service and experiment per flush, of at most TRACES_PER_EVENT traces, so that the bus, Redis
  * and every consumer pay per batch rather than per request. One flush runs at a time; a flush
  * started by the size waits for the spacing since the previous one, so batches grow with the
- * load; a backlog (≥ MAX_TRACES_PER_BATCH) goes out slice after slice.
+ * load; a backlog (≥ TRACES_PER_EVENT) goes out slice after slice.
  */
 export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
   const { bus, flushSize, mirror, logger } = options;
@@ -144,7 +146,7 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
     } while (traces.length >= (all ? 1 : MAX_BATCH));
   }
 
-  /** One TraceBatchRecorded per service and experiment (and per MAX_TRACES_PER_BATCH), in order. */
+  /** One TraceBatchRecorded per service and experiment (and per TRACES_PER_EVENT), in order. */
   function batchEvents(
     batch: readonly RequestTrace[],
     batchExperiments: readonly (string | null)[],
@@ -167,14 +169,13 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
     }
     const items: PublishItem<GalileoCatalogue>[] = [];
     for (const { service, experimentId, traces: grouped } of groups.values()) {
-      for (let i = 0; i < grouped.length; i += MAX_TRACES_PER_BATCH) {
+      for (let i = 0; i < grouped.length; i += TRACES_PER_EVENT) {
         items.push({
           subject: subjectOf(service),
           draft: {
             type: 'TraceBatchRecorded',
             data: {
-              traces:
-                grouped.length <= MAX_TRACES_PER_BATCH ? grouped : grouped.slice(i, i + MAX_TRACES_PER_BATCH),
+              traces: grouped.length <= TRACES_PER_EVENT ? grouped : grouped.slice(i, i + TRACES_PER_EVENT),
             },
             correlationId: experimentId,
           },
