@@ -1,6 +1,7 @@
 // npm run bench:recorder [-- --quick] [-- --records N | --traces N --telemetry N] [-- --traces-per-event N]
 // [-- --cpu-prof[=dir]]
-// (env BENCH_BATCH: galileo_recorder_batch_size of the recorders; BENCH_CLOCK=1: monotonic µs on
+// (env BENCH_BATCH: galileo_recorder_batch_size of the recorders; BENCH_BUS_READS: their
+// galileo_recorder_bus_reads, resp or ioredis, for A/B runs; BENCH_CLOCK=1: monotonic µs on
 // the log lines, to cut a whole-process `node --cpu-prof` profile into its phases)
 // --cpu-prof[=dir]: a V8 CPU profile of the Influx drain alone (the recorder runs in this process;
 // node:inspector's profiler runs from its start to its last point), written to dir (default a
@@ -279,6 +280,7 @@ async function main() {
       galileo_expdb_influxdb_bucket: 'bench',
       galileo_recorder_ingest_pubsub: 'false',
       ...(process.env.BENCH_BATCH ? { galileo_recorder_batch_size: process.env.BENCH_BATCH } : {}),
+      ...(process.env.BENCH_BUS_READS ? { galileo_recorder_bus_reads: process.env.BENCH_BUS_READS } : {}),
     };
     const configFor = (driver: string, name: string) => {
       const loaded = loadRecorderConfig({
@@ -348,6 +350,7 @@ async function main() {
       source: 'recorder',
       prefix,
       trimIntervalMs: 0,
+      blockingReads: influxConfig.busReads,
     });
     const influx = createInfluxWriter(influxConfig.influx);
     const influxRecorder = createRecorder({
@@ -382,6 +385,7 @@ async function main() {
       source: 'recorder',
       prefix,
       trimIntervalMs: 0,
+      blockingReads: sqlConfig.busReads,
     });
     const db = await openDatabase(sqlConfig.db, { migrate: false });
     const sqlRecorder = createRecorder({

@@ -9,6 +9,7 @@ import {
   type EventDraft,
 } from '@galileo/events';
 import { ArgArenas, type ArgLease } from './arg-arenas.js';
+import { createBlockingReader, type BlockingReadMode } from './blocking-reader.js';
 import { SUBSCRIBER_OPTIONS, subscribeConfirmed, watchConnection } from './connection-watch.js';
 import { busKeys, type BusKeys } from './keys.js';
 import { FIELD_DEADLINE, FIELD_EVENT, FIELD_REPLY_TO, FIELD_SUBJECT } from './stream-entry.js';
@@ -43,6 +44,11 @@ export interface BusOptions<C extends Catalogue> {
   trimIntervalMs?: number;
   /** How often wildcard subscriptions look for new streams (default 2 s). */
   streamRefreshMs?: number;
+  /**
+   * How subscriptions read (blocking-reader.ts): `resp` (default) on a socket of their own with
+   * the bus's lean RESP reader, `ioredis` on a duplicate of `redis`.
+   */
+  blockingReads?: BlockingReadMode;
 }
 
 export interface PublishOptions {
@@ -110,7 +116,7 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
     logger,
     'commands',
   );
-  const opened: Redis[] = [cmd];
+  const opened: { quit(): Promise<unknown>; disconnect(): void }[] = [cmd];
   const subs: Subscription[] = [];
   const closers: (() => Promise<void>)[] = [];
   const known = new Set<string>();
@@ -362,11 +368,12 @@ export function createBus<C extends Catalogue>(options: BusOptions<C>): Bus<C> {
     publishBatch,
     async subscribe(pattern, subOptions) {
       if (closed) throw new Error('the bus is closed');
-      const blocking = watchConnection(
-        options.redis.duplicate({ connectionName: `galileo-bus-read:${subOptions.group}` }),
+      const blocking = createBlockingReader(options.redis, {
+        mode: options.blockingReads,
+        connectionName: `galileo-bus-read:${subOptions.group}`,
         logger,
-        `read:${subOptions.group}`,
-      );
+        role: `read:${subOptions.group}`,
+      });
       opened.push(blocking);
       const sub = await startSubscription(pattern, subOptions, {
         cmd,

@@ -8,3 +8,4 @@ export * from './pubsub-bridge.js';
 export * from './galileo-bridges.js';
 export * from './metrics.js';
 export { SUBSCRIBER_OPTIONS, subscribeConfirmed } from './connection-watch.js';
+export type { BlockingReadMode } from './blocking-reader.js';

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { decodeEvent, type Catalogue, type CatalogueEvent } from '@galileo/events';
 import { backoffDelay, defaultBackoff, sleep, type BackoffOptions } from './backoff.js';
+import { ConnectionLostError, type BlockingReader } from './blocking-reader.js';
 import { compareStreamIds, type BusKeys } from './keys.js';
+import type { StreamRead } from './resp-reply.js';
 import { readEntry, type StreamEntry } from './stream-entry.js';
 import { compilePattern, type SubjectPattern } from './subject-pattern.js';
 import type {
@@ -37,7 +39,8 @@ interface InFlightGroup<C extends Catalogue> {
 
 export interface SubscriptionDeps<C extends Catalogue> {
   cmd: Redis;
-  blocking: Redis;
+  /** The subscription's own connection for its blocking reads. */
+  blocking: BlockingReader;
   keys: BusKeys;
   catalogue: C;
   logger: BusLogger;
@@ -106,7 +109,6 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
   private readAny = false;
   private running = false;
   private readerDone: Promise<void> = Promise.resolve();
-  private blockingClientId: number | null = null;
   private readonly wakeReader: (() => void)[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   private readonly acks = new Map<string, string[]>();
@@ -144,7 +146,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
 
   async start(): Promise<void> {
     await this.refreshStreams(true);
-    this.blockingClientId = Number(await this.deps.blocking.client('ID'));
+    await this.deps.blocking.ready();
     this.running = true;
     await this.readOwnPending();
     this.readerDone = this.readLoop();
@@ -197,10 +199,8 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
     this.stopping.abort();
     for (const t of this.timers) clearInterval(t);
     this.wake();
-    if (this.blockingClientId !== null) {
-      // Ends a blocking XREADGROUP at once, as if it timed out: nothing it read is lost.
-      await this.deps.cmd.client('UNBLOCK', this.blockingClientId).catch(() => undefined);
-    }
+    // Ends a blocking XREADGROUP at once, as if it timed out: nothing it read is lost.
+    await this.unblockReader();
     await this.readerDone;
     await this.whenIdle();
     await this.flushAcks();
@@ -232,7 +232,8 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
           // from the start of whatever the stream holds now.
           this.deps.logger.warn({ group: this.group, err: message }, 'consumer group missing; recreating it');
           await this.ensureGroups(this.streams, 'beginning').catch(() => undefined);
-        } else {
+        } else if (!(e instanceof ConnectionLostError)) {
+          // (a lost connection was logged by the reader, once per outage)
           this.deps.logger.warn({ group: this.group, err: message }, 'stream read failed; retrying');
         }
         await sleep(errorDelay, this.stopping.signal);
@@ -247,20 +248,14 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
     return this.meanWeight <= 1 ? this.batchSize : Math.max(1, Math.floor(this.batchSize / this.meanWeight));
   }
 
-  private read(count: number): Promise<ReadReply> {
-    const keys = this.streams.map((s) => this.deps.keys.stream(s));
-    return this.deps.blocking.xreadgroup(
-      'GROUP',
-      this.group,
-      this.consumer,
-      'COUNT',
+  private read(count: number): Promise<StreamRead[] | null> {
+    return this.deps.blocking.readGroup({
+      group: this.group,
+      consumer: this.consumer,
       count,
-      'BLOCK',
-      this.blockMs,
-      'STREAMS',
-      ...keys,
-      ...keys.map(() => '>'),
-    ) as Promise<ReadReply>;
+      blockMs: this.blockMs,
+      keys: this.streams.map((s) => this.deps.keys.stream(s)),
+    });
   }
 
   /** Entries this consumer name already holds from an earlier run. */
@@ -295,14 +290,11 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
     }
   }
 
-  private accept(reply: [string, RawEntries][], deliveryCount: number): void {
-    for (const [key, entries] of reply) {
+  private accept(reply: StreamRead[], deliveryCount: number): void {
+    for (const { key, entries, deleted } of reply) {
       const stream = this.streamOfKey(key);
-      for (const [id, fields] of entries) {
-        const entry = readEntry(id, fields);
-        if (entry) this.enqueue({ stream, entry, deliveryCount }, false);
-      }
-      if (entries.length > 0) this.readAny = true;
+      for (const entry of entries) this.enqueue({ stream, entry, deliveryCount }, false);
+      if (entries.length > 0 || deleted.length > 0) this.readAny = true;
     }
     this.pump();
   }
@@ -683,9 +675,7 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
       await this.ensureGroups(added, initial ? this.startAt : 'beginning');
       this.streams = [...this.streams, ...added];
       this.deps.onStreamsChanged?.(this.streams);
-      if (!initial && this.blockingClientId !== null) {
-        await this.deps.cmd.client('UNBLOCK', this.blockingClientId).catch(() => undefined);
-      }
+      if (!initial) await this.unblockReader();
       this.wake();
     } catch (e) {
       if (initial) throw e;
@@ -728,6 +718,12 @@ class SubscriptionRunner<C extends Catalogue> implements Subscription {
         // best effort: a leftover consumer entry holds nothing and is harmless
       }
     }
+  }
+
+  /** CLIENT UNBLOCK of the blocking connection as it is now (its id changes when it reconnects). */
+  private async unblockReader(): Promise<void> {
+    const id = this.deps.blocking.clientId();
+    if (id !== null) await this.deps.cmd.client('UNBLOCK', id).catch(() => undefined);
   }
 
   private streamOfKey(key: string): string {

@@ -96,6 +96,13 @@ export const recorderConfigSpec = defineConfig({
     description:
       "How `telem/*` timestamps are read: `float` as galileo does, `go` undoes the Go telemd's unpadded nanoseconds (right for Go agents, wrong for Python reporters; the TypeScript telemd reads right either way).",
   }),
+  busReads: envVar({
+    name: 'galileo_recorder_bus_reads',
+    schema: envEnum(['resp', 'ioredis']),
+    default: 'resp',
+    description:
+      "How the bus subscriptions read their streams: `resp` on a socket of their own with the bus's lean RESP reader (less CPU per record), `ioredis` through a duplicate of the ioredis client (the former path, for comparison).",
+  }),
   httpPort: envVar({
     name: 'galileo_recorder_http_port',
     schema: envInt({ min: 0, max: 65535, noun: 'port' }),

@@ -24,6 +24,7 @@ const bus = createBus({
   source: 'recorder',
   prefix: config.redis.keyPrefix,
   logger,
+  blockingReads: config.busReads,
 });
 const uses = storesOf(config.db.driver);
 const db = uses.sql ? await openDatabase(config.db) : null;
