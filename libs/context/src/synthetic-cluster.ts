@@ -1,3 +1,4 @@
+import { createSeededRandom } from '@galileo/workload';
 import { createGalileoContext, type ContextOptions, type GalileoContext } from './galileo-context.js';
 import { createLatencyGraph } from './latency-graph.js';
 import { labels, podTypes, type PodStatus } from './labels.js';
@@ -103,14 +104,9 @@ export interface SyntheticClusterOptions {
  * between gateways.
  */
 export function createSyntheticContext(options: SyntheticClusterOptions): GalileoContext {
-  let state = options.seed ?? 1;
-  const random = () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const seeded = createSeededRandom(options.seed ?? 1);
+  const random = () => seeded.next();
+
   const now = 1_700_000_000;
   const graph = createLatencyGraph();
   const ctx = createGalileoContext({ clock: () => now, latencyGraph: graph, ...options.context });

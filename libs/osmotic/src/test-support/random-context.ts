@@ -2,19 +2,14 @@
 // zone, pods in every state, duplicate groups of one client zone, empty and long time lists,
 // counts that differ from the number of times, missing latencies and requirements, random
 // components, weights, thresholds and percentiles.
+import { createSeededRandom } from '@galileo/workload';
 import { PRESSURE_NAMES, type PressureName } from '../formulas.js';
 import type { OsmoticInput, OsmoticParameters, OsmoticPod, TraceGroup } from '../input.js';
 
-/** A seeded PRNG (mulberry32); the optimizer benchmark builds its synthetic context with it too. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A seeded PRNG (@galileo/workload's); the optimizer benchmark builds its synthetic context with it too. */
+export function rng(seed: number): () => number {
+  const random = createSeededRandom(seed);
+  return () => random.next();
 }
 
 export function randomCase(
