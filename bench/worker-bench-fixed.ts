@@ -27,7 +27,16 @@ import { createRoutingTable } from '@galileo/routing';
 import { deleteKeysWithPrefix, testPrefix } from '@galileo/testing';
 import { createWorkerClient, type ClientGroupInfo } from '@galileo/workers';
 import { startNginx, type Nginx } from './worker-bench-nginx.js';
-import { cpuSeconds, log, memoryMb, nowMs, pin, round, stopChild } from './worker-bench-proc.js';
+import {
+  cpuSeconds,
+  log,
+  memoryMb,
+  nowMs,
+  moveLocalServersTo,
+  pin,
+  round,
+  stopChild,
+} from './worker-bench-proc.js';
 import {
   correlateStalls,
   readProbeFile,
@@ -149,6 +158,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
   pin(process.pid, SERVER_CORE);
+  const servers = moveLocalServersTo(SERVER_CORE);
+  log(`local servers moved to core ${SERVER_CORE} for the run: ${servers.moved.join(', ') || 'none'}`);
   const workerMain = args.main ?? (await bundleService('worker'));
   const admin = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const prefix = testPrefix('bench-fixed');
@@ -315,6 +326,7 @@ async function main() {
     await nginx?.stop();
     await deleteKeysWithPrefix(admin, prefix);
     admin.disconnect();
+    servers.restore();
   }
 }
 

@@ -4,7 +4,9 @@
 // loopback. Open loop, stepping the rate up, then a binary search: the highest rate it holds with a
 // trace per request (achieved within 1 % of the target, late ≤ 0.1 %, nothing dropped or failed,
 // every trace counted on the bus), its CPU and RSS. Peers in the same run, on the same core with the
-// same number of connections: autocannon and wrk (closed loop). Prints one JSON object last.
+// same number of connections: autocannon and wrk (closed loop). The machine's local servers (Redis,
+// VictoriaMetrics, MariaDB, etcd) are moved to nginx's core for the run and put back after, so the
+// worker has its core to itself as the peers do. Prints one JSON object last.
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { bundleService } from '../scripts/bundle-service.mjs';
@@ -23,6 +25,7 @@ import {
   log,
   memoryMb,
   nowMs,
+  moveLocalServersTo,
   pin,
   round,
   stopChild,
@@ -156,6 +159,8 @@ async function main() {
   checkPrerequisites();
   // The parent (commands, the trace consumer) keeps off the worker's core.
   pin(process.pid, SERVER_CORE);
+  const servers = moveLocalServersTo(SERVER_CORE);
+  log(`local servers moved to core ${SERVER_CORE} for the run: ${servers.moved.join(', ') || 'none'}`);
   const admin = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const prefix = testPrefix('bench-worker');
   let nginx: Nginx | null = null;
@@ -336,6 +341,7 @@ async function main() {
       clients: CLIENTS,
       tracing: TRACING,
       nodeFlags: NODE_FLAGS,
+      localServersMoved: servers.moved,
       workerEnv: WORKER_ENV,
       stepSeconds: STEP_SECONDS,
       settleSeconds: SETTLE_SECONDS,
@@ -378,6 +384,7 @@ async function main() {
     await nginx?.stop();
     await deleteKeysWithPrefix(admin, prefix);
     admin.disconnect();
+    servers.restore();
   }
 }
 
