@@ -12,8 +12,8 @@
 // recorded by the recorder: once into InfluxDB's write API (VictoriaMetrics at 127.0.0.1:8428) and
 // once into MariaDB, each a recorder group of its own reading the same streams (as two recorders
 // with different galileo_recorder_name would). Traces are published as the worker does:
-// TraceBatchRecorded events of --traces-per-event traces (default 500; a worker at load flushes up
-// to MAX_TRACES_PER_BATCH per service and experiment); telemetry as telemd does, one
+// TraceBatchRecorded events of --traces-per-event traces (default TRACES_PER_EVENT, 250, what a
+// worker at load sends; at most MAX_TRACES_PER_BATCH); telemetry as telemd does, one
 // TelemetryReported per reading. Peers in the same run: the raw ceilings, i.e. the
 // same trace lines POSTed straight to /api/v2/write in large batches, and multi-row INSERTs of the
 // same rows straight through the mariadb driver, each run before and again after its store's drain
@@ -25,6 +25,7 @@ import {
   galileoCatalogue,
   galileoSubjects,
   MAX_TRACES_PER_BATCH,
+  TRACES_PER_EVENT as WORKER_TRACES_PER_EVENT,
   type GalileoCatalogue,
   type RequestTrace,
 } from '@galileo/events';
@@ -58,7 +59,7 @@ const TRACES = argValue('--traces') ?? RECORDS;
 const TELEMETRY = argValue('--telemetry') ?? RECORDS;
 const RAW_INFLUX_LINES = quick ? 60_000 : 500_000;
 const RAW_SQL_ROWS = quick ? 20_000 : 200_000;
-const TRACES_PER_EVENT = argValue('--traces-per-event') ?? 500;
+const TRACES_PER_EVENT = argValue('--traces-per-event') ?? WORKER_TRACES_PER_EVENT;
 if (!Number.isInteger(TRACES_PER_EVENT) || TRACES_PER_EVENT < 1 || TRACES_PER_EVENT > MAX_TRACES_PER_BATCH)
   throw new Error(`--traces-per-event must be an integer in 1..${MAX_TRACES_PER_BATCH}`);
 const cpuProfArg = process.argv.find((a) => a === '--cpu-prof' || a.startsWith('--cpu-prof='));

@@ -51,6 +51,12 @@ export function isExactRequestTrace(v: unknown): v is RequestTrace {
 /** Traces per TraceBatchRecorded event at most (an envelope of ~1,000 traces is ~400 kB). */
 export const MAX_TRACES_PER_BATCH = 1_000;
 
+/**
+ * Traces per event as the worker publishes them (services/worker trace-batcher.ts: why), and as
+ * bench:recorder publishes them by default: ~75 kB an envelope, under V8's large-object size.
+ */
+export const TRACES_PER_EVENT = 250;
+
 export const traceBatchSchema = z.object({
   traces: z.array(requestTraceSchema).min(1).max(MAX_TRACES_PER_BATCH),
 });

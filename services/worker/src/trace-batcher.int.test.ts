@@ -1,6 +1,7 @@
 import { createBus } from '@galileo/bus';
 import {
   galileoCatalogue,
+  TRACES_PER_EVENT,
   tracesOf,
   type CatalogueEvent,
   type GalileoCatalogue,
@@ -9,7 +10,7 @@ import {
 import { createLogger } from '@galileo/logging';
 import { redisTestContext, waitFor, type RedisTestContext } from '@galileo/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTraceBatcher, TRACES_PER_EVENT } from './trace-batcher.js';
+import { createTraceBatcher } from './trace-batcher.js';
 
 let ctx: RedisTestContext;
 const closers: (() => Promise<void>)[] = [];
