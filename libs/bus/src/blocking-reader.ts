@@ -245,7 +245,7 @@ export class RespBlockingReader implements BlockingReader {
   }
 
   /** Sends one command (connecting first if need be). */
-  async command(args: readonly (string | number)[], streams = false): Promise<unknown> {
+  private async command(args: readonly (string | number)[], streams = false): Promise<unknown> {
     const link = this.link ?? (await this.connect());
     return this.send(link, args, streams);
   }

@@ -106,7 +106,6 @@ export interface SyntheticClusterOptions {
 export function createSyntheticContext(options: SyntheticClusterOptions): GalileoContext {
   const seeded = createSeededRandom(options.seed ?? 1);
   const random = () => seeded.next();
-
   const now = 1_700_000_000;
   const graph = createLatencyGraph();
   const ctx = createGalileoContext({ clock: () => now, latencyGraph: graph, ...options.context });

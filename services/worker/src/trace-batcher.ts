@@ -1,10 +1,5 @@
 import type { Bus, PublishItem } from '@galileo/bus';
-import {
-  galileoSubjects,
-  TRACES_PER_EVENT,
-  type GalileoCatalogue,
-  type RequestTrace,
-} from '@galileo/events';
+import { galileoSubjects, TRACES_PER_EVENT, type GalileoCatalogue, type RequestTrace } from '@galileo/events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@galileo/logging';
 import { formatTraceLine } from './trace-line.js';
@@ -48,15 +43,6 @@ export interface TraceBatcher {
   close(): Promise<void>;
   stats(): TraceBatcherStats;
 }
-
-/**
- * Traces per event and per publishBatch call: TRACES_PER_EVENT (the contract allows up to MAX_TRACES_PER_BATCH). A
- * slice's validation and JSON run synchronously: ~2–3 ms for 1,000 traces, which at 30,000 req/s
- * made the flush 27 % of the worker's busy stretches of 4 ms or more (V8 profile, sampled every
- * 200 µs) — sends due meanwhile waited. Slices of 250 (~0.6 ms) go out one after the other with
- * I/O in between, a backlog after a stall too; the cost per event is a few µs.
- */
-const MAX_BATCH = TRACES_PER_EVENT;
 
 /**
  * The default spacing of size-triggered flushes. Without it a flush started as soon as the previous
@@ -110,17 +96,27 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
     return subject;
   };
 
-  /** Takes up to MAX_BATCH traces off the buffer, oldest first. */
+  /**
+   * Takes up to TRACES_PER_EVENT traces off the buffer, oldest first: the traces of one event and
+   * of one publishBatch call (the contract allows up to MAX_TRACES_PER_BATCH). A slice's
+   * validation and JSON run synchronously: ~2–3 ms for 1,000 traces, which at 30,000 req/s made
+   * the flush 27 % of the worker's busy stretches of 4 ms or more (V8 profile, sampled every
+   * 200 µs) — sends due meanwhile waited. Slices of 250 (~0.6 ms) go out one after the other with
+   * I/O in between, a backlog after a stall too; the cost per event is a few µs.
+   */
   function take(): { traces: RequestTrace[]; experiments: (string | null)[] } {
-    if (traces.length <= MAX_BATCH) {
+    if (traces.length <= TRACES_PER_EVENT) {
       const batch = { traces, experiments };
       traces = [];
       experiments = [];
       return batch;
     }
-    const batch = { traces: traces.slice(0, MAX_BATCH), experiments: experiments.slice(0, MAX_BATCH) };
-    traces = traces.slice(MAX_BATCH);
-    experiments = experiments.slice(MAX_BATCH);
+    const batch = {
+      traces: traces.slice(0, TRACES_PER_EVENT),
+      experiments: experiments.slice(0, TRACES_PER_EVENT),
+    };
+    traces = traces.slice(TRACES_PER_EVENT);
+    experiments = experiments.slice(TRACES_PER_EVENT);
     return batch;
   }
 
@@ -142,7 +138,7 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
         counts.failed += batch.traces.length;
         logger.error({ err: e, traces: batch.traces.length }, 'publishing traces failed; the batch is lost');
       }
-    } while (traces.length >= (all ? 1 : MAX_BATCH));
+    } while (traces.length >= (all ? 1 : TRACES_PER_EVENT));
   }
 
   /** One TraceBatchRecorded per service and experiment (and per TRACES_PER_EVENT), in order. */
@@ -167,19 +163,12 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
       last.traces.push(trace);
     }
     const items: PublishItem<GalileoCatalogue>[] = [];
+    // a batch is one slice (take()), so no group holds more than TRACES_PER_EVENT traces
     for (const { service, experimentId, traces: grouped } of groups.values()) {
-      for (let i = 0; i < grouped.length; i += TRACES_PER_EVENT) {
-        items.push({
-          subject: subjectOf(service),
-          draft: {
-            type: 'TraceBatchRecorded',
-            data: {
-              traces: grouped.length <= TRACES_PER_EVENT ? grouped : grouped.slice(i, i + TRACES_PER_EVENT),
-            },
-            correlationId: experimentId,
-          },
-        });
-      }
+      items.push({
+        subject: subjectOf(service),
+        draft: { type: 'TraceBatchRecorded', data: { traces: grouped }, correlationId: experimentId },
+      });
     }
     return items;
   }
@@ -207,7 +196,7 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
    */
   function scheduleFlush(): void {
     if (flushing || scheduled.immediate) return;
-    const wait = traces.length >= MAX_BATCH ? 0 : lastFlushStart + spacingMs - performance.now();
+    const wait = traces.length >= TRACES_PER_EVENT ? 0 : lastFlushStart + spacingMs - performance.now();
     if (wait < 1) {
       if (scheduled.timeout) clearTimeout(scheduled.timeout);
       scheduled = { immediate: setImmediate(startFlush), timeout: null };
@@ -248,7 +237,8 @@ export function createTraceBatcher(options: TraceBatcherOptions): TraceBatcher {
       experiments.push(experimentId);
       // at the flush size a (spaced) flush is due; at a full event, at once
       const length = traces.length;
-      if (length === flushSize || (length === MAX_BATCH && flushSize < MAX_BATCH)) scheduleFlush();
+      if (length === flushSize || (length === TRACES_PER_EVENT && flushSize < TRACES_PER_EVENT))
+        scheduleFlush();
     },
     flush,
     async close() {
